@@ -1,0 +1,140 @@
+//! The command line (see the contract in the README).
+
+use crate::{docs_cmd, review};
+use clap::{Parser, Subcommand, ValueEnum};
+use std::path::PathBuf;
+
+#[derive(Parser, Debug)]
+#[command(
+    name = "shipshape",
+    version,
+    about = "Reviews a repository for production readiness"
+)]
+pub struct Cli {
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+#[derive(Subcommand, Debug)]
+pub enum Command {
+    /// Review a repository and write the report.
+    Review(ReviewArgs),
+    /// List every rule.
+    Rules,
+    /// Explain one rule: what it finds, why it matters, how to fix it.
+    Explain {
+        /// Rule name (e.g. `rds-not-multi-az`) or code (e.g. `REL004`).
+        rule: String,
+    },
+    /// Write the rule documentation pages (or check they are current).
+    Docs {
+        #[arg(long, default_value = "docs/rules")]
+        out: PathBuf,
+        /// Fail when the pages on disk differ from the rules.
+        #[arg(long)]
+        check: bool,
+    },
+}
+
+#[derive(Copy, Clone, Debug, PartialEq, Eq, ValueEnum)]
+pub enum Format {
+    Text,
+    Json,
+    Markdown,
+}
+
+#[derive(Copy, Clone, Debug, PartialEq, Eq, ValueEnum)]
+pub enum FailOn {
+    Blocker,
+    High,
+    Medium,
+    Low,
+    None,
+}
+
+#[derive(Copy, Clone, Debug, PartialEq, Eq, ValueEnum)]
+pub enum ProfileArg {
+    Prod,
+    Staging,
+    Dev,
+}
+
+#[derive(clap::Args, Debug)]
+pub struct ReviewArgs {
+    /// The repository to review.
+    #[arg(default_value = ".")]
+    pub path: PathBuf,
+    /// Output format (text on a terminal by default).
+    #[arg(long, value_enum)]
+    pub format: Option<Format>,
+    /// Write the report to FILE instead of stdout.
+    #[arg(short, long, value_name = "FILE")]
+    pub output: Option<PathBuf>,
+    /// What the review holds the system to.
+    #[arg(long, value_enum, default_value = "prod")]
+    pub profile: ProfileArg,
+    /// A .tfvars / .tfvars.json file for the root module(s); repeatable.
+    #[arg(long = "var-file", value_name = "FILE")]
+    pub var_files: Vec<PathBuf>,
+    /// A JSON report of an earlier review: the report gains a `delta`.
+    #[arg(long, value_name = "FILE")]
+    pub baseline: Option<PathBuf>,
+    /// Exit 1 when a finding of this severity or worse remains.
+    #[arg(long, value_enum, default_value = "blocker")]
+    pub fail_on: FailOn,
+    /// A shipshape.toml (default: the one at PATH's root, if any).
+    #[arg(long, value_name = "FILE")]
+    pub config: Option<PathBuf>,
+    /// Worker threads (0: one per core).
+    #[arg(long, default_value_t = 0)]
+    pub threads: usize,
+    /// Print nothing but the report.
+    #[arg(short, long)]
+    pub quiet: bool,
+}
+
+/// An error with the exit status it maps to.
+#[derive(Debug)]
+pub struct CliError {
+    pub code: u8,
+    pub message: String,
+}
+
+impl CliError {
+    pub fn usage(message: impl Into<String>) -> Self {
+        Self {
+            code: 2,
+            message: message.into(),
+        }
+    }
+
+    pub fn exit_code(&self) -> u8 {
+        self.code
+    }
+}
+
+impl std::fmt::Display for CliError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&self.message)
+    }
+}
+
+pub fn run(cli: Cli) -> Result<u8, CliError> {
+    match cli.command {
+        Command::Review(args) => review::run(&args),
+        Command::Rules => {
+            print!("{}", docs_cmd::list());
+            Ok(0)
+        }
+        Command::Explain { rule } => match shipshape_rules::find_rule(&rule) {
+            Some(r) => {
+                print!("{}", docs_cmd::page(r.meta()));
+                Ok(0)
+            }
+            None => Err(CliError::usage(format!(
+                "no rule named `{rule}` (see `shipshape rules`)"
+            ))),
+        },
+        Command::Docs { out, check } => docs_cmd::write(&out, check),
+    }
+}

@@ -1,0 +1,65 @@
+//! Discovery and loaders: turn a directory into a [`Repository`] model that
+//! rules can query without touching the file system.
+//!
+//! Each file family has its own module; a loader never fails the review: a
+//! file it cannot read or parse becomes a [`Diagnostic`] and the walk goes on.
+#![forbid(unsafe_code)]
+
+pub mod discovery;
+pub mod repository;
+pub mod source;
+pub mod terraform;
+
+pub use repository::{LoadOptions, Repository};
+pub use shipshape_model::{Diagnostic, DiagnosticKind, LineIndex, LineSpan};
+pub use source::{FileKind, SourceFile};
+
+/// Reads a file under `root` by a relative path that stays inside it and
+/// passes through no symlink; `None` otherwise or when larger than `max`.
+pub fn read_inside(root: &std::path::Path, rel: &str, max: u64) -> Option<String> {
+    let path = checked_path(root, rel)?;
+    let meta = std::fs::symlink_metadata(&path).ok()?;
+    if !meta.is_file() || meta.len() > max {
+        return None;
+    }
+    let bytes = std::fs::read(&path).ok()?;
+    String::from_utf8(bytes).ok()
+}
+
+/// Names of the regular files of a directory under `root` (same checks).
+pub fn list_dir_inside(root: &std::path::Path, rel: &str) -> Vec<String> {
+    let Some(path) = checked_path(root, rel) else {
+        return vec![];
+    };
+    let mut names: Vec<String> = std::fs::read_dir(path)
+        .into_iter()
+        .flatten()
+        .flatten()
+        .filter(|e| e.file_type().is_ok_and(|t| t.is_file()))
+        .filter_map(|e| e.file_name().into_string().ok())
+        .collect();
+    names.sort();
+    names
+}
+
+fn checked_path(root: &std::path::Path, rel: &str) -> Option<std::path::PathBuf> {
+    let mut path = root.to_path_buf();
+    for seg in rel.split('/') {
+        if seg.is_empty() || seg == "." {
+            continue;
+        }
+        if seg == ".." || seg.contains('\\') {
+            return None;
+        }
+        path.push(seg);
+        // No component may be a symlink: that is how a tree points outside.
+        if std::fs::symlink_metadata(&path)
+            .ok()?
+            .file_type()
+            .is_symlink()
+        {
+            return None;
+        }
+    }
+    Some(path)
+}

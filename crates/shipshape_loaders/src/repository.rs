@@ -1,0 +1,93 @@
+//! The repository model: every file family loaded, ready for rules.
+
+use crate::discovery;
+use crate::source::SourceFile;
+use crate::terraform::{self, Terraform};
+use shipshape_model::Diagnostic;
+use std::collections::HashMap;
+use std::path::{Path, PathBuf};
+
+/// How to load a repository.
+#[derive(Debug, Clone)]
+pub struct LoadOptions {
+    pub max_file_size: u64,
+    pub threads: usize,
+    /// `--var-file` paths (read from disk: they may live outside the root).
+    pub var_files: Vec<PathBuf>,
+    /// Extra ignore globs from configuration.
+    pub ignore: Vec<String>,
+}
+
+impl Default for LoadOptions {
+    fn default() -> Self {
+        Self {
+            max_file_size: 10 * 1024 * 1024,
+            threads: 0,
+            var_files: Vec::new(),
+            ignore: Vec::new(),
+        }
+    }
+}
+
+/// Everything a review knows about the repository.
+#[derive(Debug, Default)]
+pub struct Repository {
+    pub root: PathBuf,
+    /// Every file that was read, sorted by path.
+    pub files: Vec<SourceFile>,
+    pub terraform: Terraform,
+    /// What could not be read or parsed.
+    pub diagnostics: Vec<Diagnostic>,
+    by_path: HashMap<String, usize>,
+}
+
+/// A `--var-file` that cannot be read is a usage error, not a diagnostic.
+#[derive(Debug)]
+pub struct LoadError(pub String);
+
+impl std::fmt::Display for LoadError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
+impl std::error::Error for LoadError {}
+
+impl Repository {
+    pub fn load(root: &Path, options: &LoadOptions) -> Result<Repository, LoadError> {
+        let mut var_files = Vec::new();
+        for path in &options.var_files {
+            let text = std::fs::read_to_string(path)
+                .map_err(|e| LoadError(format!("--var-file {}: {e}", path.display())))?;
+            var_files.push((path.to_string_lossy().into_owned(), text));
+        }
+        let discovered = discovery::discover(
+            root,
+            options.max_file_size,
+            options.threads,
+            &options.ignore,
+        );
+        let files = discovered.files;
+        let mut diagnostics = discovered.diagnostics;
+        let terraform = terraform::load(root, &files, &terraform::TfOptions { var_files });
+        diagnostics.extend(terraform.diagnostics.iter().cloned());
+        diagnostics.sort();
+        diagnostics.dedup();
+        let by_path = files
+            .iter()
+            .enumerate()
+            .map(|(i, f)| (f.path.clone(), i))
+            .collect();
+        Ok(Repository {
+            root: root.to_path_buf(),
+            files,
+            terraform,
+            diagnostics,
+            by_path,
+        })
+    }
+
+    pub fn file(&self, path: &str) -> Option<&SourceFile> {
+        self.by_path.get(path).map(|i| &self.files[*i])
+    }
+}

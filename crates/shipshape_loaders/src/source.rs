@@ -1,0 +1,158 @@
+//! A file of the reviewed repository, as read once by discovery.
+
+use shipshape_model::LineIndex;
+use std::sync::Arc;
+
+/// Which loader a file goes to.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum FileKind {
+    Terraform,
+    /// `*.tfvars`; `.tfvars.json` is `TfvarsJson`.
+    Tfvars,
+    TfvarsJson,
+    Dockerfile,
+    Yaml,
+    Shell,
+    JavaScript,
+    TypeScript,
+    Python,
+    Go,
+    /// package.json, requirements*.txt, pyproject.toml, Pipfile, go.mod, Procfile.
+    Manifest,
+    /// Markdown, reStructuredText and plain text: runbooks, SLO documents.
+    Document,
+    /// Anything else that was read (e.g. a script without extension, a template).
+    Other,
+}
+
+/// A file read into memory: its path relative to the root (with `/`), its
+/// text and a line index.
+#[derive(Debug, Clone)]
+pub struct SourceFile {
+    pub path: String,
+    pub kind: FileKind,
+    pub text: Arc<str>,
+    pub lines: Arc<LineIndex>,
+}
+
+impl SourceFile {
+    pub fn new(path: impl Into<String>, kind: FileKind, text: impl Into<Arc<str>>) -> Self {
+        let text: Arc<str> = text.into();
+        let lines = Arc::new(LineIndex::new(&text));
+        Self {
+            path: path.into(),
+            kind,
+            text,
+            lines,
+        }
+    }
+
+    /// The file name (last path component).
+    pub fn name(&self) -> &str {
+        self.path.rsplit('/').next().unwrap_or(&self.path)
+    }
+
+    /// The directory part of the path ("" for files at the root).
+    pub fn dir(&self) -> &str {
+        self.path.rsplit_once('/').map(|(d, _)| d).unwrap_or("")
+    }
+
+    /// Text of a 1-based line, without its newline.
+    pub fn line_text(&self, line: u32) -> &str {
+        let start = self.lines.line_start(line);
+        let rest = &self.text[start.min(self.text.len())..];
+        rest.split('\n').next().unwrap_or("").trim_end_matches('\r')
+    }
+}
+
+/// Decides a file's kind from its name, and for files without a telling
+/// extension from the first line (a shell shebang).
+pub fn classify(name: &str, first_line: &str) -> Option<FileKind> {
+    let lower = name.to_ascii_lowercase();
+    let ext = lower.rsplit_once('.').map(|(_, e)| e).unwrap_or("");
+    if lower == "dockerfile"
+        || lower.starts_with("dockerfile.")
+        || lower.ends_with(".dockerfile")
+        || lower == "containerfile"
+    {
+        return Some(FileKind::Dockerfile);
+    }
+    if lower.ends_with(".tfvars.json") {
+        return Some(FileKind::TfvarsJson);
+    }
+    let kind = match ext {
+        "tf" => FileKind::Terraform,
+        "tfvars" => FileKind::Tfvars,
+        "yml" | "yaml" => FileKind::Yaml,
+        "sh" | "bash" => FileKind::Shell,
+        "js" | "mjs" | "cjs" | "jsx" => FileKind::JavaScript,
+        "ts" | "mts" | "cts" | "tsx" => FileKind::TypeScript,
+        "py" => FileKind::Python,
+        "go" => FileKind::Go,
+        "md" | "markdown" | "rst" | "txt" | "adoc" => {
+            if lower.starts_with("requirements") {
+                FileKind::Manifest
+            } else {
+                FileKind::Document
+            }
+        }
+        "tpl" | "tftpl" | "tmpl" => {
+            if is_shell_shebang(first_line) || lower.ends_with(".sh.tpl") {
+                FileKind::Shell
+            } else {
+                FileKind::Other
+            }
+        }
+        _ => match lower.as_str() {
+            "package.json" | "pyproject.toml" | "pipfile" | "go.mod" | "procfile" => {
+                FileKind::Manifest
+            }
+            _ if is_shell_shebang(first_line) => FileKind::Shell,
+            _ if ext.is_empty() || ext == "json" || ext == "toml" || ext == "js6" => {
+                FileKind::Other
+            }
+            _ => return None,
+        },
+    };
+    Some(kind)
+}
+
+fn is_shell_shebang(first_line: &str) -> bool {
+    let Some(rest) = first_line.strip_prefix("#!") else {
+        return false;
+    };
+    let words: Vec<&str> = rest.split_whitespace().collect();
+    let program = match words.first() {
+        Some(p) if p.ends_with("/env") => words.get(1).copied().unwrap_or(""),
+        Some(p) => p,
+        None => "",
+    };
+    let base = program.rsplit('/').next().unwrap_or(program);
+    matches!(base, "sh" | "bash" | "dash" | "ksh" | "zsh")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn classifies_by_name_and_shebang() {
+        assert_eq!(classify("main.tf", ""), Some(FileKind::Terraform));
+        assert_eq!(classify("prod.tfvars", ""), Some(FileKind::Tfvars));
+        assert_eq!(classify("x.tfvars.json", ""), Some(FileKind::TfvarsJson));
+        assert_eq!(classify("Dockerfile", ""), Some(FileKind::Dockerfile));
+        assert_eq!(classify("Dockerfile.prod", ""), Some(FileKind::Dockerfile));
+        assert_eq!(classify("api.Dockerfile", ""), Some(FileKind::Dockerfile));
+        assert_eq!(
+            classify("deploy", "#!/usr/bin/env bash"),
+            Some(FileKind::Shell)
+        );
+        assert_eq!(classify("cpanel.sh.tpl", ""), Some(FileKind::Shell));
+        assert_eq!(
+            classify("deploy", "#!/usr/bin/env python3"),
+            Some(FileKind::Other)
+        );
+        assert_eq!(classify("requirements.txt", ""), Some(FileKind::Manifest));
+        assert_eq!(classify("image.png", ""), None);
+    }
+}

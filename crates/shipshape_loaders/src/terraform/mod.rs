@@ -1,0 +1,204 @@
+//! Terraform: parse every `.tf` file, assemble modules (local sources and
+//! those `terraform init` left in `.terraform/modules`), and evaluate what can
+//! be known statically into [`Resource`]s that rules query.
+
+mod eval;
+mod functions;
+pub mod syntax;
+pub mod value;
+
+use crate::source::{FileKind, SourceFile};
+use shipshape_model::Diagnostic;
+use std::collections::{BTreeMap, BTreeSet};
+use std::path::Path;
+use std::sync::Arc;
+pub use syntax::{Attr, Block, TfFile};
+pub use value::Value;
+
+/// `resource` or `data`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Mode {
+    Managed,
+    Data,
+}
+
+/// How many instances a `count` / `for_each` produces.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Cardinality {
+    /// No count/for_each: exactly one.
+    Single,
+    Known(usize),
+    Unknown,
+}
+
+/// One resource or data block in one module instance, evaluated.
+#[derive(Debug, Clone)]
+pub struct Resource {
+    pub mode: Mode,
+    /// e.g. `aws_instance`.
+    pub rtype: String,
+    pub name: String,
+    /// Module instance path: "" for a root module, else `module.app`.
+    pub module: String,
+    /// Address relative to its root: `module.app.aws_ecs_cluster.main`
+    /// (`data.` prefix for data sources).
+    pub address: String,
+    /// Directory of the root module this instance belongs to.
+    pub root_dir: String,
+    /// Directory of the module that declares the block.
+    pub module_dir: String,
+    pub block: Arc<Block>,
+    pub cardinality: Cardinality,
+    /// Evaluated attributes and nested blocks, one object per instance
+    /// (nested blocks are lists of objects). Empty when count is 0.
+    pub instances: Vec<Value>,
+}
+
+impl Resource {
+    pub fn file(&self) -> &str {
+        &self.block.file
+    }
+
+    /// The first instance's value (the usual case: no count).
+    pub fn values(&self) -> &Value {
+        static NULL: Value = Value::Null;
+        self.instances.first().unwrap_or(&NULL)
+    }
+
+    /// Attribute (or nested block path) of the first instance; `None` when unset.
+    pub fn get(&self, path: &[&str]) -> Option<&Value> {
+        self.values()
+            .path(path)
+            .filter(|v| !matches!(v, Value::Null))
+    }
+
+    /// Whether the resource exists in the evaluated configuration (count 0
+    /// or an empty for_each remove it).
+    pub fn exists(&self) -> bool {
+        !matches!(self.cardinality, Cardinality::Known(0))
+    }
+
+    /// Every address this resource's configuration depends on.
+    pub fn refs(&self) -> BTreeSet<String> {
+        self.instances.iter().flat_map(|v| v.refs()).collect()
+    }
+
+    /// Fully qualified, for comparing with references: `<root_dir>::<address>`.
+    pub fn global_address(&self) -> String {
+        format!("{}::{}", self.root_dir, self.address)
+    }
+}
+
+/// A `terraform {}` block, `provider`, `variable`, `output` and other
+/// module-level blocks, kept for rules that look at them.
+#[derive(Debug, Clone, Default)]
+pub struct ModuleDir {
+    pub dir: String,
+    pub files: Vec<Arc<str>>,
+    pub terraform_blocks: Vec<Arc<Block>>,
+    pub variables: Vec<Arc<Block>>,
+    pub outputs: Vec<Arc<Block>>,
+    pub module_calls: Vec<Arc<Block>>,
+    pub providers: Vec<Arc<Block>>,
+    /// Whether this directory is a root module (no module calls it).
+    pub is_root: bool,
+}
+
+/// Everything Terraform in the repository.
+#[derive(Debug, Clone, Default)]
+pub struct Terraform {
+    pub modules: BTreeMap<String, ModuleDir>,
+    pub resources: Vec<Resource>,
+    /// Files read by `file()` / `templatefile()` from an attribute, keyed by
+    /// the resource address, with the attribute name: user-data scripts.
+    pub file_reads: Vec<FileRead>,
+    pub diagnostics: Vec<Diagnostic>,
+}
+
+/// A file that an attribute reads through `file()` or `templatefile()`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct FileRead {
+    /// Path relative to the reviewed root.
+    pub path: String,
+    pub resource: String,
+    pub attribute: String,
+    pub root_dir: String,
+}
+
+impl Terraform {
+    pub fn is_empty(&self) -> bool {
+        self.modules.is_empty()
+    }
+
+    /// Existing managed resources of one type.
+    pub fn resources_of<'a>(&'a self, rtype: &'a str) -> impl Iterator<Item = &'a Resource> + 'a {
+        self.resources
+            .iter()
+            .filter(move |r| r.mode == Mode::Managed && r.rtype == rtype && r.exists())
+    }
+
+    /// Existing data sources of one type.
+    pub fn data_of<'a>(&'a self, rtype: &'a str) -> impl Iterator<Item = &'a Resource> + 'a {
+        self.resources
+            .iter()
+            .filter(move |r| r.mode == Mode::Data && r.rtype == rtype && r.exists())
+    }
+
+    pub fn root_modules(&self) -> impl Iterator<Item = &ModuleDir> {
+        self.modules.values().filter(|m| m.is_root)
+    }
+
+    /// Resources whose configuration references `target` (same root).
+    pub fn referrers<'a>(
+        &'a self,
+        target: &'a Resource,
+    ) -> impl Iterator<Item = &'a Resource> + 'a {
+        let addr = target.address.clone();
+        self.resources.iter().filter(move |r| {
+            r.root_dir == target.root_dir
+                && r.exists()
+                && r.refs().iter().any(|d| refers_to(d, &addr))
+        })
+    }
+}
+
+/// Whether a dependency address (maybe with an index or attribute,
+/// `aws_instance.api[0].id`) names the resource at `addr`.
+pub fn refers_to(dep: &str, addr: &str) -> bool {
+    dep == addr
+        || dep
+            .strip_prefix(addr)
+            .is_some_and(|rest| rest.starts_with('.') || rest.starts_with('['))
+}
+
+/// Options for evaluation.
+#[derive(Debug, Clone, Default)]
+pub struct TfOptions {
+    /// `--var-file` contents (path, text), applied to every root module.
+    pub var_files: Vec<(String, String)>,
+}
+
+/// Loads all Terraform of the repository.
+pub fn load(root: &Path, files: &[SourceFile], options: &TfOptions) -> Terraform {
+    let tf: Vec<&SourceFile> = files
+        .iter()
+        .filter(|f| f.kind == FileKind::Terraform)
+        .collect();
+    let parsed: Vec<Result<TfFile, Diagnostic>> = {
+        use rayon::prelude::*;
+        tf.par_iter().map(|f| syntax::parse_file(f)).collect()
+    };
+    let mut diagnostics = Vec::new();
+    let mut ok = Vec::new();
+    for p in parsed {
+        match p {
+            Ok(f) => ok.push(f),
+            Err(d) => diagnostics.push(d),
+        }
+    }
+    let mut out = eval::evaluate(root, ok, files, options);
+    out.diagnostics.extend(diagnostics);
+    out.diagnostics.sort();
+    out.diagnostics.dedup();
+    out
+}

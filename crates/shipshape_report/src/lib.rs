@@ -1,0 +1,13 @@
+//! The review as a document: scoring, grades and the decision, and one
+//! renderer per output format. Renderers read a [`Report`] only, so every
+//! format says the same thing.
+#![forbid(unsafe_code)]
+
+pub mod delta;
+pub mod json;
+pub mod markdown;
+mod report;
+pub mod scoring;
+pub mod text;
+
+pub use report::{CategoryScore, Delta, Report, Tool, SCHEMA_VERSION};

@@ -1,0 +1,130 @@
+//! The terminal report: a summary, then each finding in rustc's style with
+//! a snippet of the evidence (annotate-snippets), coloured on a terminal.
+
+use crate::Report;
+use annotate_snippets::{AnnotationKind, Group, Level, Renderer, Snippet};
+use shipshape_model::{Finding, Severity};
+use std::fmt::Write;
+
+/// Reads a file's text for snippets (the review's in-memory copy).
+pub trait SourceLookup {
+    fn text(&self, path: &str) -> Option<&str>;
+}
+
+pub fn render(r: &Report, sources: &dyn SourceLookup, color: bool) -> String {
+    let renderer = if color {
+        Renderer::styled()
+    } else {
+        Renderer::plain()
+    };
+    let mut o = String::new();
+    if let Some(d) = &r.delta {
+        let _ = writeln!(
+            o,
+            "What changed since the last review: {} ({}) -> {} ({}), {} fixed, {} new, {} still open\n",
+            d.baseline_grade,
+            d.baseline_score,
+            r.grade,
+            r.score,
+            d.fixed.len(),
+            d.new.len(),
+            d.unchanged
+        );
+    }
+    for f in &r.findings {
+        o.push_str(&render_finding(f, sources, &renderer));
+        o.push('\n');
+    }
+    for d in &r.diagnostics {
+        let place = match (&d.file, d.line) {
+            (Some(f), Some(l)) => format!("{f}:{l}: "),
+            (Some(f), None) => format!("{f}: "),
+            _ => String::new(),
+        };
+        let _ = writeln!(o, "note[{}]: {place}{}", d.kind.id(), d.message);
+    }
+    if !r.diagnostics.is_empty() {
+        o.push('\n');
+    }
+    let _ = writeln!(o, "shipshape review of {}", r.root);
+    let _ = writeln!(o, "  score    {} / 100 ({})", r.score, r.grade);
+    let _ = writeln!(o, "  decision {}", r.decision);
+    let _ = writeln!(
+        o,
+        "  findings {} blocker, {} high, {} medium, {} low{}",
+        r.count(Severity::Blocker),
+        r.count(Severity::High),
+        r.count(Severity::Medium),
+        r.count(Severity::Low),
+        if r.suppressed.is_empty() {
+            String::new()
+        } else {
+            format!(", {} waived", r.suppressed.len())
+        }
+    );
+    for c in &r.categories {
+        let _ = writeln!(
+            o,
+            "  {:<14} {:>3} {:<2}  {} findings",
+            c.id.id(),
+            c.score,
+            c.grade,
+            c.findings
+        );
+    }
+    o
+}
+
+fn level(s: Severity) -> Level<'static> {
+    match s {
+        Severity::Blocker => Level::ERROR,
+        Severity::High => Level::WARNING,
+        Severity::Medium => Level::NOTE,
+        Severity::Low => Level::HELP,
+    }
+}
+
+fn render_finding(f: &Finding, sources: &dyn SourceLookup, renderer: &Renderer) -> String {
+    let title = format!("{}: {}", f.severity.id(), f.message);
+    let lvl = level(f.severity);
+    let help = format!(
+        "effort {}–{} h; `shipshape explain {}` for the fix",
+        f.effort_hours[0], f.effort_hours[1], f.rule
+    );
+    let snippet = match (&f.file, f.line, f.end_line) {
+        (Some(path), Some(line), Some(end)) => sources.text(path).and_then(|text| {
+            let lines: Vec<&str> = text.split_inclusive('\n').collect();
+            let start = (line as usize).saturating_sub(1);
+            // Long blocks are shown by their first lines only.
+            let end = (end as usize).min(lines.len()).min(start + 12);
+            if start >= end {
+                return None;
+            }
+            let body: String = lines[start..end].concat();
+            let trimmed = body.trim_end_matches(['\n', '\r']).len();
+            Some((path.clone(), line as usize, body, trimmed))
+        }),
+        _ => None,
+    };
+    let group = match &snippet {
+        Some((path, line, body, len)) => Group::with_title(lvl.primary_title(&title).id(&f.rule))
+            .element(
+                Snippet::source(body.as_str())
+                    .line_start(*line)
+                    .path(path.as_str())
+                    .annotation(
+                        AnnotationKind::Primary
+                            .span(0..*len)
+                            .label(f.resource.as_deref().unwrap_or("")),
+                    ),
+            ),
+        None => Group::with_title(lvl.primary_title(&title).id(&f.rule)),
+    };
+    let group = group.element(Level::HELP.message(help.as_str()));
+    let mut s = renderer.render(&[group]);
+    if snippet.is_none() {
+        let _ = write!(s, "\n  --> {}", f.file.as_deref().unwrap_or("repository"));
+    }
+    s.push('\n');
+    s
+}

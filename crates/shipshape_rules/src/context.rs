@@ -1,0 +1,86 @@
+//! What a rule sees while it runs, and how it reports.
+
+use crate::RuleMeta;
+use shipshape_loaders::Repository;
+use shipshape_model::{stable_hash, Diagnostic, DiagnosticKind, Evidence, Finding, Profile};
+
+/// The repository, the profile, and the findings a rule has emitted so far.
+pub struct Context<'a> {
+    pub repo: &'a Repository,
+    pub profile: Profile,
+    meta: &'static RuleMeta,
+    pub(crate) findings: Vec<Finding>,
+    pub(crate) diagnostics: Vec<Diagnostic>,
+}
+
+impl<'a> Context<'a> {
+    pub fn new(repo: &'a Repository, profile: Profile, meta: &'static RuleMeta) -> Self {
+        Self {
+            repo,
+            profile,
+            meta,
+            findings: Vec::new(),
+            diagnostics: Vec::new(),
+        }
+    }
+
+    /// Reports a finding of the running rule.
+    pub fn report(&mut self, ev: Evidence) {
+        let meta = self.meta;
+        let key = if ev.key.is_empty() {
+            format!(
+                "{}|{}",
+                ev.file.as_deref().unwrap_or(""),
+                ev.resource.as_deref().unwrap_or("")
+            )
+        } else {
+            ev.key
+        };
+        let remediation = ev.remediation.unwrap_or_else(|| default_remediation(meta));
+        self.findings.push(Finding {
+            rule: meta.name.to_string(),
+            code: meta.code.to_string(),
+            category: meta.category,
+            severity: meta.severity,
+            message: ev.message,
+            file: ev.file,
+            line: ev.lines.map(|l| l.start),
+            end_line: ev.lines.map(|l| l.end),
+            resource: ev.resource,
+            fingerprint: stable_hash(&[meta.name, &key]),
+            remediation,
+            effort_hours: meta.effort,
+            suppressed_by: None,
+        });
+    }
+
+    /// Says that the rule could not decide, because a value is unknown.
+    pub fn unevaluated(
+        &mut self,
+        file: Option<&str>,
+        line: Option<u32>,
+        message: impl Into<String>,
+    ) {
+        let mut d = Diagnostic::new(
+            DiagnosticKind::Unevaluated,
+            file.map(str::to_string),
+            line,
+            format!("{}: {}", self.meta.name, message.into()),
+        );
+        d.rule = Some(self.meta.name.to_string());
+        self.diagnostics.push(d);
+    }
+
+    pub fn meta(&self) -> &'static RuleMeta {
+        self.meta
+    }
+}
+
+/// The rule's "How to fix" section, as the remediation of every finding
+/// that does not carry its own.
+fn default_remediation(meta: &RuleMeta) -> String {
+    meta.docs()
+        .section("How to fix")
+        .unwrap_or("See `shipshape explain` for this rule.")
+        .to_string()
+}

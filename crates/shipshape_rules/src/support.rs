@@ -1,0 +1,104 @@
+//! Helpers rules share: evidence for Terraform resources, and the common
+//! questions about values ("is this set and false?").
+
+use shipshape_loaders::terraform::{Resource, Value};
+use shipshape_model::{Evidence, LineSpan};
+
+/// Evidence pointing at a resource block (or the attribute at `path` in it).
+pub fn tf_evidence(res: &Resource, path: &[&str], message: impl Into<String>) -> Evidence {
+    let lines = if path.is_empty() {
+        res.block.span
+    } else {
+        res.block.span_of(path)
+    };
+    Evidence {
+        file: Some(res.file().to_string()),
+        lines: Some(lines),
+        resource: Some(res.address.clone()),
+        key: tf_key(res),
+        message: message.into(),
+        remediation: None,
+    }
+}
+
+/// The fingerprint key of a resource: root module directory and address,
+/// so it survives edits elsewhere and moves between files of the module.
+pub fn tf_key(res: &Resource) -> String {
+    format!("{}::{}", res.root_dir, res.address)
+}
+
+/// Evidence for a repository-level finding (`file: null`).
+pub fn repo_evidence(key: &str, message: impl Into<String>) -> Evidence {
+    Evidence {
+        file: None,
+        lines: None,
+        resource: None,
+        key: key.to_string(),
+        message: message.into(),
+        remediation: None,
+    }
+}
+
+/// Evidence for a file span with an explicit key.
+pub fn file_evidence(
+    file: &str,
+    lines: LineSpan,
+    resource: Option<String>,
+    key: String,
+    message: impl Into<String>,
+) -> Evidence {
+    Evidence {
+        file: Some(file.to_string()),
+        lines: Some(lines),
+        resource,
+        key,
+        message: message.into(),
+        remediation: None,
+    }
+}
+
+/// A three-valued reading of a boolean setting.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Tri {
+    True,
+    False,
+    /// Unknown statically; carries what it depends on.
+    Unknown(String),
+}
+
+/// Reads a boolean attribute; unset counts as `default`.
+pub fn bool_attr(res: &Resource, path: &[&str], default: bool) -> Tri {
+    match res.get(path) {
+        None => {
+            if default {
+                Tri::True
+            } else {
+                Tri::False
+            }
+        }
+        Some(v) => match v.as_bool() {
+            Some(true) => Tri::True,
+            Some(false) => Tri::False,
+            None => Tri::Unknown(describe_unknown(v)),
+        },
+    }
+}
+
+/// Why a value is unknown, for `unevaluated` diagnostics.
+pub fn describe_unknown(v: &Value) -> String {
+    let refs: Vec<String> = v
+        .refs()
+        .into_iter()
+        .filter(|r| !r.starts_with('!'))
+        .collect();
+    if refs.is_empty() {
+        "its value cannot be known statically".to_string()
+    } else {
+        format!("its value depends on {}", refs.join(", "))
+    }
+}
+
+/// Whether a resource type is an AWS one.
+pub fn is_aws(rtype: &str) -> bool {
+    rtype.starts_with("aws_")
+}
