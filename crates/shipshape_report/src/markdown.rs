@@ -243,13 +243,17 @@ fn write_finding(o: &mut String, f: &Finding) {
 
 fn write_roadmap(o: &mut String, r: &Report) {
     let _ = writeln!(o, "## Roadmap\n");
-    let phases: [(&str, &dyn Fn(&Finding) -> bool); 3] = [
-        ("Phase 1: blockers", &|f| f.severity == Severity::Blocker),
-        ("Phase 2: high priority", &|f| f.severity == Severity::High),
-        ("Phase 3: hardening", &|f| f.severity < Severity::High),
+    let phases = [
+        ("Phase 1: blockers", Severity::Blocker, Severity::Blocker),
+        ("Phase 2: high priority", Severity::High, Severity::High),
+        ("Phase 3: hardening", Severity::Low, Severity::Medium),
     ];
-    for (title, pick) in phases {
-        let list: Vec<&Finding> = r.findings.iter().filter(|f| pick(f)).collect();
+    for (title, lo, hi) in phases {
+        let list: Vec<&Finding> = r
+            .findings
+            .iter()
+            .filter(|f| f.severity >= lo && f.severity <= hi)
+            .collect();
         let (lo, hi) = effort(&list);
         let _ = writeln!(o, "### {title} ({} items, {lo}–{hi} h)\n", list.len());
         if list.is_empty() {

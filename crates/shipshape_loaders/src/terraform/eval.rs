@@ -29,6 +29,9 @@ const MAX_INSTANCES: usize = 64;
 const MAX_MODULE_DEPTH: usize = 12;
 const MAX_COLLECTION: usize = 100_000;
 
+/// A memoised value and the resources its evaluation touched.
+type Memo = (Value, BTreeSet<String>);
+
 /// The blocks of one module directory, indexed.
 #[derive(Default)]
 struct ModuleSrc {
@@ -67,7 +70,7 @@ struct Evaluator<'a> {
     modules: HashMap<String, ModuleSrc>,
     insts: Vec<Inst>,
     files: HashMap<&'a str, &'a SourceFile>,
-    memo: RefCell<HashMap<(usize, String), (Value, BTreeSet<String>)>>,
+    memo: RefCell<HashMap<(usize, String), Memo>>,
     active: RefCell<HashSet<(usize, String)>>,
     /// One set per evaluation in progress: the resources it touched.
     deps: RefCell<Vec<BTreeSet<String>>>,
@@ -404,7 +407,7 @@ impl<'a> Evaluator<'a> {
             );
             return None;
         }
-        if let Some(d) = self.from_modules_json(id, call) {
+        if let Some(d) = self.follow_modules_json(id, call) {
             return Some(d);
         }
         self.diag(
@@ -420,7 +423,7 @@ impl<'a> Evaluator<'a> {
     }
 
     /// Follows `.terraform/modules/modules.json` under the root module.
-    fn from_modules_json(&mut self, id: usize, call: &Block) -> Option<String> {
+    fn follow_modules_json(&mut self, id: usize, call: &Block) -> Option<String> {
         let root_dir = self.insts[id].root_dir.clone();
         let manifest_rel = join_rel(&root_dir, ".terraform/modules/modules.json")?;
         let text = crate::read_inside(self.root, &manifest_rel, 4 << 20)?;
