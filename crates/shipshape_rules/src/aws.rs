@@ -168,3 +168,127 @@ pub fn alarm_snippet(
         short = metric.to_ascii_lowercase().replace(['_', ' '], "-").chars().take(24).collect::<String>(),
     )
 }
+
+/// One ingress permission, from any of the three ways Terraform writes
+/// them: `ingress` blocks of `aws_security_group`, `aws_security_group_rule`
+/// of type ingress, and `aws_vpc_security_group_ingress_rule`.
+pub struct Ingress<'a> {
+    pub res: &'a Resource,
+    /// The lines of the `ingress` block or of the rule resource.
+    pub lines: shipshape_model::LineSpan,
+    /// Port range; `None` when not known statically. All ports for `-1`.
+    pub ports: Option<(f64, f64)>,
+    /// Source CIDRs (IPv4 and IPv6), as values (may be unknown).
+    pub cidrs: Vec<Value>,
+}
+
+impl Ingress<'_> {
+    pub fn covers_port(&self, port: f64) -> Option<bool> {
+        self.ports.map(|(from, to)| from <= port && port <= to)
+    }
+
+    /// `Some(true)` when open to the whole internet, `None` when unknown.
+    pub fn open_to_world(&self) -> Option<bool> {
+        let mut unknown = false;
+        for c in &self.cidrs {
+            match c {
+                Value::String(s) if s == "0.0.0.0/0" || s == "::/0" => return Some(true),
+                Value::List(l) => {
+                    for x in l {
+                        match x.as_str() {
+                            Some("0.0.0.0/0") | Some("::/0") => return Some(true),
+                            Some(_) => {}
+                            None => unknown = true,
+                        }
+                    }
+                }
+                Value::Null | Value::String(_) => {}
+                _ => unknown = true,
+            }
+        }
+        if unknown {
+            None
+        } else {
+            Some(false)
+        }
+    }
+}
+
+fn port_range(
+    protocol: Option<&Value>,
+    from: Option<&Value>,
+    to: Option<&Value>,
+) -> Option<(f64, f64)> {
+    let proto = protocol
+        .and_then(Value::to_display_string)
+        .unwrap_or_default();
+    if proto == "-1" || proto.eq_ignore_ascii_case("all") {
+        return Some((0.0, 65535.0));
+    }
+    if !(proto.is_empty() || proto.eq_ignore_ascii_case("tcp") || proto == "6") {
+        // UDP and ICMP permissions do not expose TCP services.
+        return Some((-1.0, -1.0));
+    }
+    let from = from?.as_f64()?;
+    let to = to.and_then(Value::as_f64).unwrap_or(from);
+    Some((from, to))
+}
+
+pub fn ingress_rules(tf: &Terraform) -> Vec<Ingress<'_>> {
+    let mut out = Vec::new();
+    for sg in tf.resources_of("aws_security_group") {
+        for block in sg.get(&["ingress"]).and_then(Value::as_list).unwrap_or(&[]) {
+            out.push(Ingress {
+                res: sg,
+                lines: shipshape_loaders::terraform::value::block_lines(block)
+                    .unwrap_or(sg.block.span),
+                ports: port_range(
+                    block.get("protocol"),
+                    block.get("from_port"),
+                    block.get("to_port"),
+                ),
+                cidrs: [block.get("cidr_blocks"), block.get("ipv6_cidr_blocks")]
+                    .into_iter()
+                    .flatten()
+                    .cloned()
+                    .collect(),
+            });
+        }
+    }
+    for rule in tf.resources_of("aws_security_group_rule") {
+        if rule.get(&["type"]).and_then(Value::as_str) != Some("ingress") {
+            continue;
+        }
+        out.push(Ingress {
+            res: rule,
+            lines: rule.block.span,
+            ports: port_range(
+                rule.get(&["protocol"]),
+                rule.get(&["from_port"]),
+                rule.get(&["to_port"]),
+            ),
+            cidrs: [rule.get(&["cidr_blocks"]), rule.get(&["ipv6_cidr_blocks"])]
+                .into_iter()
+                .flatten()
+                .cloned()
+                .collect(),
+        });
+    }
+    for rule in tf.resources_of("aws_vpc_security_group_ingress_rule") {
+        out.push(Ingress {
+            res: rule,
+            lines: rule.block.span,
+            ports: port_range(
+                rule.get(&["ip_protocol"]),
+                rule.get(&["from_port"]),
+                rule.get(&["to_port"]),
+            ),
+            cidrs: [rule.get(&["cidr_ipv4"]), rule.get(&["cidr_ipv6"])]
+                .into_iter()
+                .flatten()
+                .cloned()
+                .collect(),
+        });
+    }
+    out
+}

@@ -193,7 +193,7 @@ fn index_file(m: &mut ModuleSrc, f: TfFile) {
 }
 
 /// `a/b` joined with `../c` → `a/c`; `None` when it leaves the root.
-pub(crate) fn join_rel(dir: &str, rel: &str) -> Option<String> {
+pub fn join_rel(dir: &str, rel: &str) -> Option<String> {
     let mut parts: Vec<&str> = if dir.is_empty() {
         vec![]
     } else {

@@ -3,6 +3,7 @@
 //! be known statically into [`Resource`]s that rules query.
 
 mod eval;
+pub use eval::join_rel;
 mod functions;
 pub mod syntax;
 pub mod value;
