@@ -9,6 +9,7 @@ pub mod discovery;
 pub mod repository;
 pub mod source;
 pub mod terraform;
+pub mod yaml;
 
 pub use repository::{LoadOptions, Repository};
 pub use shipshape_model::{Diagnostic, DiagnosticKind, LineIndex, LineSpan};
