@@ -5,7 +5,10 @@
 //! file it cannot read or parse becomes a [`Diagnostic`] and the walk goes on.
 #![forbid(unsafe_code)]
 
+pub mod compose;
 pub mod discovery;
+pub mod dockerfile;
+pub mod kubernetes;
 pub mod repository;
 pub mod source;
 pub mod terraform;

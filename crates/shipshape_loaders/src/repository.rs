@@ -1,6 +1,9 @@
 //! The repository model: every file family loaded, ready for rules.
 
+use crate::compose::{self, ComposeFile};
 use crate::discovery;
+use crate::dockerfile::{self, Dockerfile};
+use crate::kubernetes::{self, Kubernetes};
 use crate::source::SourceFile;
 use crate::terraform::{self, Terraform};
 use shipshape_model::Diagnostic;
@@ -36,6 +39,10 @@ pub struct Repository {
     /// Every file that was read, sorted by path.
     pub files: Vec<SourceFile>,
     pub terraform: Terraform,
+    pub dockerfiles: Vec<Dockerfile>,
+    /// Docker Compose files.
+    pub compose: Vec<ComposeFile>,
+    pub kubernetes: Kubernetes,
     /// What could not be read or parsed.
     pub diagnostics: Vec<Diagnostic>,
     by_path: HashMap<String, usize>,
@@ -69,8 +76,24 @@ impl Repository {
         );
         let files = discovered.files;
         let mut diagnostics = discovered.diagnostics;
-        let terraform = terraform::load(root, &files, &terraform::TfOptions { var_files });
+        // Terraform and the container families are independent: load them
+        // side by side (each loader parallelises over its own files too).
+        let (
+            terraform,
+            ((dockerfiles, docker_diags), ((compose, compose_diags), (kubernetes, k8s_diags))),
+        ) = rayon::join(
+            || terraform::load(root, &files, &terraform::TfOptions { var_files }),
+            || {
+                rayon::join(
+                    || dockerfile::load(&files),
+                    || rayon::join(|| compose::load(&files), || kubernetes::load(&files)),
+                )
+            },
+        );
         diagnostics.extend(terraform.diagnostics.iter().cloned());
+        diagnostics.extend(docker_diags);
+        diagnostics.extend(compose_diags);
+        diagnostics.extend(k8s_diags);
         diagnostics.sort();
         diagnostics.dedup();
         let by_path = files
@@ -82,6 +105,9 @@ impl Repository {
             root: root.to_path_buf(),
             files,
             terraform,
+            dockerfiles,
+            compose,
+            kubernetes,
             diagnostics,
             by_path,
         })
