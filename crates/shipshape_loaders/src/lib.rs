@@ -6,6 +6,8 @@
 #![forbid(unsafe_code)]
 
 pub mod discovery;
+pub mod docs;
+pub mod operations;
 pub mod repository;
 pub mod source;
 pub mod terraform;

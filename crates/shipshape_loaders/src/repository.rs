@@ -36,6 +36,10 @@ pub struct Repository {
     /// Every file that was read, sorted by path.
     pub files: Vec<SourceFile>,
     pub terraform: Terraform,
+    /// Documents recognised by content: runbooks, SLO targets, restore procedures.
+    pub docs: crate::docs::Documents,
+    /// Load tests, SLO specifications, backup/restore scripts, deployed services.
+    pub ops: crate::operations::OpsEvidence,
     /// What could not be read or parsed.
     pub diagnostics: Vec<Diagnostic>,
     by_path: HashMap<String, usize>,
@@ -73,6 +77,8 @@ impl Repository {
         diagnostics.extend(terraform.diagnostics.iter().cloned());
         diagnostics.sort();
         diagnostics.dedup();
+        let docs = crate::docs::load(&files);
+        let ops = crate::operations::load(&files, &terraform);
         let by_path = files
             .iter()
             .enumerate()
@@ -82,6 +88,8 @@ impl Repository {
             root: root.to_path_buf(),
             files,
             terraform,
+            docs,
+            ops,
             diagnostics,
             by_path,
         })

@@ -8,12 +8,23 @@ use crate::Rule;
 mod cloudtrail_missing;
 mod rds_not_multi_az;
 
+// Operational evidence
+mod backup_restore_untested;
+mod no_load_test;
+mod no_runbook;
+mod no_slo;
+
 /// Every rule, in the order `shipshape rules` lists them.
 pub fn registry() -> Vec<&'static dyn Rule> {
     vec![
         // Terraform / AWS
         &cloudtrail_missing::CloudtrailMissing,
         &rds_not_multi_az::RdsNotMultiAz,
+        // Operational evidence
+        &no_runbook::NoRunbook,
+        &no_slo::NoSlo,
+        &no_load_test::NoLoadTest,
+        &backup_restore_untested::BackupRestoreUntested,
     ]
 }
 
