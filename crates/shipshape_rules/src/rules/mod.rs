@@ -31,6 +31,12 @@ mod single_nat_gateway;
 mod terraform_no_state_locking;
 mod variable_no_validation;
 
+// Operational evidence
+mod backup_restore_untested;
+mod no_load_test;
+mod no_runbook;
+mod no_slo;
+
 /// Every rule, in the order `shipshape rules` lists them.
 pub fn registry() -> Vec<&'static dyn Rule> {
     vec![
@@ -60,6 +66,11 @@ pub fn registry() -> Vec<&'static dyn Rule> {
         &missing_status_check_alarm::MissingStatusCheckAlarm,
         &missing_rds_storage_alarm::MissingRdsStorageAlarm,
         &rds_not_multi_az::RdsNotMultiAz,
+        // Operational evidence
+        &no_runbook::NoRunbook,
+        &no_slo::NoSlo,
+        &no_load_test::NoLoadTest,
+        &backup_restore_untested::BackupRestoreUntested,
     ]
 }
 
