@@ -221,12 +221,13 @@ pub struct Pdb {
     pub selector: Option<LabelSelector>,
 }
 
-/// A HorizontalPodAutoscaler.
+/// A HorizontalPodAutoscaler (or a KEDA ScaledObject, which drives one).
 #[derive(Debug, Clone, PartialEq)]
 pub struct Hpa {
     pub meta: Meta,
     pub target_kind: String,
     pub target_name: String,
+    pub min_replicas: Option<i64>,
 }
 
 /// A NetworkPolicy.
@@ -437,12 +438,17 @@ fn collect(file: &str, doc: &Node, out: &mut Vec<Object>) {
             selector: spec.get("selector").map(LabelSelector::from_node),
             meta,
         }),
-        "HorizontalPodAutoscaler" => Object::Hpa(Hpa {
+        "HorizontalPodAutoscaler" | "ScaledObject" => Object::Hpa(Hpa {
+            // KEDA's scaleTargetRef.kind defaults to Deployment.
             target_kind: spec
                 .get_path(&["scaleTargetRef", "kind"])
                 .and_then(Node::text)
-                .unwrap_or("")
+                .unwrap_or("Deployment")
                 .to_string(),
+            min_replicas: spec
+                .get("minReplicas")
+                .or_else(|| spec.get("minReplicaCount"))
+                .and_then(Node::as_i64),
             target_name: spec
                 .get_path(&["scaleTargetRef", "name"])
                 .and_then(Node::text)

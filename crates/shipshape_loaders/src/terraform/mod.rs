@@ -4,6 +4,7 @@
 
 mod eval;
 mod functions;
+pub mod literals;
 pub mod syntax;
 pub mod value;
 

@@ -8,12 +8,37 @@ use crate::Rule;
 mod cloudtrail_missing;
 mod rds_not_multi_az;
 
+// Containers, compose, Kubernetes
+mod compose_no_healthcheck;
+mod container_runs_as_root;
+mod datastore_port_exposed;
+mod hardcoded_secret;
+mod image_tag_latest;
+mod k8s_no_hpa;
+mod k8s_no_network_policy;
+mod k8s_no_pdb;
+mod k8s_no_probes;
+mod k8s_no_resource_limits;
+mod k8s_runs_as_root;
+
 /// Every rule, in the order `shipshape rules` lists them.
 pub fn registry() -> Vec<&'static dyn Rule> {
     vec![
         // Terraform / AWS
         &cloudtrail_missing::CloudtrailMissing,
         &rds_not_multi_az::RdsNotMultiAz,
+        // Containers, compose, Kubernetes
+        &compose_no_healthcheck::ComposeNoHealthcheck,
+        &container_runs_as_root::ContainerRunsAsRoot,
+        &datastore_port_exposed::DatastorePortExposed,
+        &hardcoded_secret::HardcodedSecret,
+        &image_tag_latest::ImageTagLatest,
+        &k8s_no_hpa::K8sNoHpa,
+        &k8s_no_network_policy::K8sNoNetworkPolicy,
+        &k8s_no_pdb::K8sNoPdb,
+        &k8s_no_probes::K8sNoProbes,
+        &k8s_no_resource_limits::K8sNoResourceLimits,
+        &k8s_runs_as_root::K8sRunsAsRoot,
     ]
 }
 
