@@ -85,12 +85,46 @@ fn walk(expr: &Expression, key: Option<&str>, sibling: Option<&str>, out: &mut V
     }
 }
 
+/// Top-level `name = "literal"` assignments of a `.tfvars` file, with the
+/// lines of each; a file that does not parse gives nothing (the Terraform
+/// loader reports it).
+pub fn tfvars_literals(
+    file: &crate::SourceFile,
+) -> Vec<(String, String, shipshape_model::LineSpan)> {
+    let Ok(body) = super::syntax::parse_body_guarded(&file.text) else {
+        return vec![];
+    };
+    body.iter()
+        .filter_map(|s| s.as_attribute())
+        .filter_map(|a| {
+            let value = literal_string(&a.value)?;
+            let span = hcl_edit::Span::span(a)
+                .map(|r| file.lines.span(r))
+                .unwrap_or(shipshape_model::LineSpan::line(1));
+            Some((a.key.as_str().to_string(), value, span))
+        })
+        .collect()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
 
     fn expr(s: &str) -> Expression {
         s.parse().expect("expression")
+    }
+
+    #[test]
+    fn tfvars_assignments() {
+        let f = crate::SourceFile::new(
+            "prod.tfvars",
+            crate::FileKind::Tfvars,
+            "region = \"eu-west-1\"\n\ndb_password = \"hunter22\"\ncount = 3\n",
+        );
+        let l = tfvars_literals(&f);
+        assert_eq!(l.len(), 2);
+        assert_eq!(l[1].0, "db_password");
+        assert_eq!(l[1].2, shipshape_model::LineSpan::line(3));
     }
 
     #[test]

@@ -10,7 +10,8 @@ declare_rule! {
     /// repository with `build:`) and has no `healthcheck`, or has one with
     /// `disable: true` / `test: ["NONE"]`. A service built from a Dockerfile
     /// of this repository whose final stage has a `HEALTHCHECK` passes.
-    /// One-shot containers are skipped: `restart: "no"` or `on-failure`
+    /// A healthcheck given by another compose file of the same directory
+    /// (an override file) counts. One-shot containers are skipped: `restart: "no"` or `on-failure`
     /// without ports, and services named or commanded like a migration,
     /// seed or init job.
     ///
@@ -71,6 +72,7 @@ fn problem(repo: &Repository, file: &ComposeFile, svc: &Service) -> Option<Strin
         )),
         Some(_) => None,
         None if image_has_healthcheck(repo, file, svc) => None,
+        None if sibling_healthcheck(repo, file, svc) => None,
         None => Some(format!(
             "compose service `{}` serves traffic but has no healthcheck",
             svc.name
@@ -109,6 +111,24 @@ fn is_one_shot(svc: &Service) -> bool {
         .any(|w| s.contains(w))
     };
     job_word(&svc.name) || svc.command.iter().flatten().any(|w| job_word(w))
+}
+
+/// Whether another compose file of the same directory (an override such as
+/// `docker-compose.prod.yml`, merged by `docker compose -f a -f b`) gives
+/// this service a healthcheck.
+fn sibling_healthcheck(repo: &Repository, file: &ComposeFile, svc: &Service) -> bool {
+    let dir = |p: &str| {
+        p.rsplit_once('/')
+            .map(|(d, _)| d.to_string())
+            .unwrap_or_default()
+    };
+    repo.compose
+        .iter()
+        .filter(|other| other.path != file.path && dir(&other.path) == dir(&file.path))
+        .flat_map(|other| other.services.iter())
+        .any(|other| {
+            other.name == svc.name && other.healthcheck.as_ref().is_some_and(|h| !h.disabled)
+        })
 }
 
 /// Whether the service's `build:` names a Dockerfile of this repository
@@ -169,6 +189,22 @@ mod tests {
         assert_eq!(f.len(), 3, "{f:?}");
         assert_eq!((f[0].line, f[0].end_line), (Some(2), Some(4)));
         assert!(f.iter().any(|f| f.message.contains("disabled")));
+    }
+
+    #[test]
+    fn override_file_healthcheck_counts() {
+        let files = [
+            (
+                "docker-compose.yml",
+                "services:\n  api:\n    image: api:1\n    ports: [\"80:80\"]\n",
+            ),
+            (
+                "docker-compose.prod.yml",
+                "services:\n  api:\n    healthcheck:\n      test: [\"CMD\", \"true\"]\n",
+            ),
+        ];
+        assert!(check(&ComposeNoHealthcheck, &files).is_empty());
+        assert_eq!(check(&ComposeNoHealthcheck, &files[..1]).len(), 1);
     }
 
     #[test]

@@ -15,7 +15,7 @@ declare_rule! {
     ///   (`redis`, `valkey`, `postgres`, `postgis`, `timescaledb`, `mysql`,
     ///   `mariadb`, `mongo`, `memcached`, including `bitnami/*` variants).
     ///   Ports bound to `127.0.0.1`, `::1` or a specific private address
-    ///   are fine.
+    ///   are fine. A datastore image on `network_mode: host` is reported too.
     /// - a Terraform `aws_security_group` ingress block,
     ///   `aws_security_group_rule` (type `ingress`) or
     ///   `aws_vpc_security_group_ingress_rule` whose port range covers one
@@ -129,6 +129,27 @@ fn check_service(cx: &mut Context, file: &ComposeFile, svc: &Service) {
         .as_ref()
         .filter(|i| i.known || !i.value.starts_with('$'))
         .and_then(|i| datastore_image(&i.value));
+    // Host networking puts the datastore's own listener on every host
+    // interface, ports or not.
+    if let Some(product) = image_product {
+        if let Some((key, mode)) = svc.node.entry("network_mode") {
+            if mode.text() == Some("host") {
+                cx.report(Evidence {
+                    file: Some(file.path.clone()),
+                    lines: Some(LineSpan::new(key.span.start, mode.span.end)),
+                    resource: Some(format!("service.{}", svc.name)),
+                    key: format!("{}|service.{}|network_mode", file.path, svc.name),
+                    message: format!(
+                        "{product} service `{}` uses `network_mode: host`, so it listens on every host interface",
+                        svc.name
+                    ),
+                    remediation: Some(
+                        "Use the default bridge network and publish nothing, or bind to loopback:\n\n```yaml\n    ports:\n      - \"127.0.0.1:6379:6379\"\n```".to_string(),
+                    ),
+                });
+            }
+        }
+    }
     for port in &svc.ports {
         let product = port
             .target_ports()
@@ -348,6 +369,15 @@ mod tests {
         );
         assert_eq!(f.len(), 3, "{f:?}");
         assert_eq!(f[0].line, Some(5));
+        let host = check(
+            &DatastorePortExposed,
+            &[(
+                "compose.yaml",
+                "services:\n  db:\n    image: mongo:7\n    network_mode: host\n",
+            )],
+        );
+        assert_eq!(host.len(), 1);
+        assert_eq!(host[0].line, Some(4));
     }
 
     #[test]

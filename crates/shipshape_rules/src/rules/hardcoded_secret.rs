@@ -1,8 +1,9 @@
 use crate::support::{compose_service_evidence, k8s_container_evidence};
 use crate::{declare_rule, Context, Evidence, Rule, RuleMeta};
 use shipshape_loaders::compose::is_interpolated;
-use shipshape_loaders::terraform::literals::{literal_string, literals_in};
+use shipshape_loaders::terraform::literals::{literal_string, literals_in, tfvars_literals};
 use shipshape_loaders::terraform::{Attr, Block};
+use shipshape_loaders::FileKind;
 use shipshape_model::LineSpan;
 use std::collections::HashSet;
 
@@ -13,7 +14,7 @@ declare_rule! {
     ///   `master_password`, `*_secret`, `*_token`, `api_key`,
     ///   `private_key`, `access_key`, `secret_string`, …) whose value is a
     ///   literal string, in resources, providers, module calls and variable
-    ///   defaults; `{ name = "DB_PASSWORD", value = "…" }` pairs inside
+    ///   defaults and `.tfvars` files; `{ name = "DB_PASSWORD", value = "…" }` pairs inside
     ///   expressions (ECS container definitions); literal `value`s of
     ///   `SecureString` SSM parameters;
     /// - docker-compose `environment` and Kubernetes container `env`
@@ -323,6 +324,21 @@ fn terraform_secrets(cx: &mut Context) {
         }
         scan_block(&address, block, block, &mut reports);
     }
+    // Committed variable files: `db_password = "..."` in terraform.tfvars.
+    for file in cx.repo.files.iter().filter(|f| f.kind == FileKind::Tfvars) {
+        for (name, value, span) in tfvars_literals(file) {
+            if let Some(why) = classify(Some(&name), &value) {
+                reports.push(Evidence {
+                    file: Some(file.path.clone()),
+                    lines: Some(span),
+                    resource: Some(format!("var.{name}")),
+                    key: format!("{}|var.{name}", file.path),
+                    message: format!("variable value `{name}` in `{}` {why}", file.path),
+                    remediation: None,
+                });
+            }
+        }
+    }
     for ev in reports {
         cx.report(ev);
     }
@@ -545,9 +561,12 @@ mod tests {
             &[(
                 "main.tf",
                 "resource \"aws_db_instance\" \"primary\" {\n  engine   = \"postgres\"\n  password = \"phoenix123\"\n}\nvariable \"api_token\" {\n  default = \"tok-1234567\"\n}\nresource \"aws_ecs_task_definition\" \"t\" {\n  container_definitions = jsonencode([{ name = \"app\", environment = [{ name = \"JWT_SECRET\", value = \"abc123def\" }] }])\n}\n",
-            )],
+            ), ("prod.tfvars", "region = \"eu-west-1\"\ndb_password = \"hunter22\"\n")],
         );
-        assert_eq!(f.len(), 3, "{f:?}");
+        assert_eq!(f.len(), 4, "{f:?}");
+        assert!(f
+            .iter()
+            .any(|f| f.file.as_deref() == Some("prod.tfvars") && f.line == Some(2)));
         assert!(f
             .iter()
             .any(|f| f.line == Some(3) && !f.message.contains("phoenix123")));
