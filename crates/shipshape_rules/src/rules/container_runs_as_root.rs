@@ -13,6 +13,7 @@ declare_rule! {
     /// `gcr.io/distroless/static:nonroot`, `*-nonroot`), Chainguard images
     /// (`cgr.dev/chainguard/*`, `chainguard/*`, except `-dev` variants),
     /// `nginxinc/nginx-unprivileged` and Bitnami images (`bitnami/*`).
+    /// Dockerfiles under `.devcontainer/` (editor environments) are skipped.
     ///
     /// ### Why it matters
     /// A process running as root inside the container is root on the host's
@@ -63,6 +64,10 @@ impl Rule for ContainerRunsAsRoot {
 
     fn check(&self, cx: &mut Context) {
         for d in &cx.repo.dockerfiles {
+            // Dev containers are editor environments, never deployed.
+            if d.path.starts_with(".devcontainer/") || d.path.contains("/.devcontainer/") {
+                continue;
+            }
             check_file(cx, d);
         }
     }
@@ -157,5 +162,10 @@ mod tests {
         ] {
             assert!(check(&ContainerRunsAsRoot, &[("Dockerfile", text)]).is_empty(), "{text}");
         }
+        let dev = [(
+            ".devcontainer/Dockerfile",
+            "FROM mcr.microsoft.com/devcontainers/base:ubuntu\n",
+        )];
+        assert!(check(&ContainerRunsAsRoot, &dev).is_empty());
     }
 }

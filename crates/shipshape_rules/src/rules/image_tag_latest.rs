@@ -8,7 +8,9 @@ declare_rule! {
     /// no tag at all (which means `latest`):
     /// - docker-compose services' `image:` (a service with `build:` names
     ///   the image it builds, so it is not checked);
-    /// - Kubernetes containers and init containers.
+    /// - Kubernetes containers and init containers (a kustomization
+    ///   `images:` entry that sets a `newTag` or `digest` for the image
+    ///   counts as pinning it).
     ///
     /// Digest-pinned references (`image@sha256:…`) pass whatever their tag.
     /// An image whose tag comes from a variable without default is reported
@@ -108,6 +110,13 @@ fn kubernetes_images(cx: &mut Context) {
             let Some(image) = &c.image else {
                 continue;
             };
+            // A kustomization `images:` entry retags the image at build time.
+            let (name, _, _) = split_image_ref(image);
+            if let Some(o) = cx.repo.kubernetes.image_override(&name) {
+                if o.digest.is_some() || o.new_tag.as_deref().is_some_and(|t| t != "latest") {
+                    continue;
+                }
+            }
             if let Some(why) = mutable_reference(image) {
                 let mut ev = k8s_container_evidence(
                     w,
@@ -146,6 +155,18 @@ mod tests {
         );
         assert_eq!(f.len(), 3, "{f:?}");
         assert!(f.iter().any(|f| f.line == Some(3)));
+    }
+
+    #[test]
+    fn kustomize_new_tag_pins_the_image() {
+        let pod = "apiVersion: v1\nkind: Pod\nmetadata: {name: p}\nspec:\n  containers:\n    - {name: app, image: web}\n";
+        let kust = "apiVersion: kustomize.config.k8s.io/v1beta1\nkind: Kustomization\nimages:\n  - name: web\n    newTag: 1.4.2\n";
+        assert!(check(
+            &ImageTagLatest,
+            &[("k8s/pod.yaml", pod), ("k8s/kustomization.yaml", kust)]
+        )
+        .is_empty());
+        assert_eq!(check(&ImageTagLatest, &[("k8s/pod.yaml", pod)]).len(), 1);
     }
 
     #[test]
