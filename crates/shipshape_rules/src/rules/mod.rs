@@ -37,6 +37,19 @@ mod no_load_test;
 mod no_runbook;
 mod no_slo;
 
+// Containers, compose, Kubernetes
+mod compose_no_healthcheck;
+mod container_runs_as_root;
+mod datastore_port_exposed;
+mod hardcoded_secret;
+mod image_tag_latest;
+mod k8s_no_hpa;
+mod k8s_no_network_policy;
+mod k8s_no_pdb;
+mod k8s_no_probes;
+mod k8s_no_resource_limits;
+mod k8s_runs_as_root;
+
 /// Every rule, in the order `shipshape rules` lists them.
 pub fn registry() -> Vec<&'static dyn Rule> {
     vec![
@@ -71,6 +84,18 @@ pub fn registry() -> Vec<&'static dyn Rule> {
         &no_slo::NoSlo,
         &no_load_test::NoLoadTest,
         &backup_restore_untested::BackupRestoreUntested,
+        // Containers, compose, Kubernetes
+        &compose_no_healthcheck::ComposeNoHealthcheck,
+        &container_runs_as_root::ContainerRunsAsRoot,
+        &datastore_port_exposed::DatastorePortExposed,
+        &hardcoded_secret::HardcodedSecret,
+        &image_tag_latest::ImageTagLatest,
+        &k8s_no_hpa::K8sNoHpa,
+        &k8s_no_network_policy::K8sNoNetworkPolicy,
+        &k8s_no_pdb::K8sNoPdb,
+        &k8s_no_probes::K8sNoProbes,
+        &k8s_no_resource_limits::K8sNoResourceLimits,
+        &k8s_runs_as_root::K8sRunsAsRoot,
     ]
 }
 
