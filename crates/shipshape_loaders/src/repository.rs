@@ -1,5 +1,6 @@
 //! The repository model: every file family loaded, ready for rules.
 
+use crate::code::{self, Code};
 use crate::discovery;
 use crate::source::SourceFile;
 use crate::terraform::{self, Terraform};
@@ -36,6 +37,8 @@ pub struct Repository {
     /// Every file that was read, sorted by path.
     pub files: Vec<SourceFile>,
     pub terraform: Terraform,
+    /// Service code: modules, manifests, start commands and services.
+    pub code: Code,
     /// What could not be read or parsed.
     pub diagnostics: Vec<Diagnostic>,
     by_path: HashMap<String, usize>,
@@ -71,6 +74,8 @@ impl Repository {
         let mut diagnostics = discovered.diagnostics;
         let terraform = terraform::load(root, &files, &terraform::TfOptions { var_files });
         diagnostics.extend(terraform.diagnostics.iter().cloned());
+        let code = code::load(&files);
+        diagnostics.extend(code.diagnostics.iter().cloned());
         diagnostics.sort();
         diagnostics.dedup();
         let by_path = files
@@ -82,6 +87,7 @@ impl Repository {
             root: root.to_path_buf(),
             files,
             terraform,
+            code,
             diagnostics,
             by_path,
         })

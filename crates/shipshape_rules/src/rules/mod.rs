@@ -8,12 +8,31 @@ use crate::Rule;
 mod cloudtrail_missing;
 mod rds_not_multi_az;
 
+// Service code
+mod cors_wildcard;
+mod dev_server_in_production;
+mod health_check_shallow;
+mod no_app_metrics;
+mod no_graceful_shutdown;
+mod no_rate_limiting;
+mod no_security_headers;
+mod no_structured_logging;
+
 /// Every rule, in the order `shipshape rules` lists them.
 pub fn registry() -> Vec<&'static dyn Rule> {
     vec![
         // Terraform / AWS
         &cloudtrail_missing::CloudtrailMissing,
         &rds_not_multi_az::RdsNotMultiAz,
+        // Service code
+        &cors_wildcard::CorsWildcard,
+        &dev_server_in_production::DevServerInProduction,
+        &health_check_shallow::HealthCheckShallow,
+        &no_app_metrics::NoAppMetrics,
+        &no_graceful_shutdown::NoGracefulShutdown,
+        &no_rate_limiting::NoRateLimiting,
+        &no_security_headers::NoSecurityHeaders,
+        &no_structured_logging::NoStructuredLogging,
     ]
 }
 
