@@ -126,26 +126,64 @@ pub fn npm_script(words: &[String]) -> Option<&str> {
     }
 }
 
-/// Whether any production command runs one of `programs` (as the program,
-/// or via `python -m`).
+/// Whether any production command runs one of `programs`, also through
+/// `sh -c "exec gunicorn ..."`, `python -m`, `poetry run`.
 pub fn runs_program<'a>(cmds: &[&'a Command], programs: &[&str]) -> Option<&'a Command> {
-    cmds.iter().copied().find(|c| {
-        c.words.iter().take(4).enumerate().any(|(i, w)| {
-            let base = w.rsplit('/').next().unwrap_or(w);
-            programs.contains(&base)
-                && (i == 0
-                    || c.words[..i].iter().all(|p| {
-                        let b = p.rsplit('/').next().unwrap_or(p);
-                        b.starts_with("python")
-                            || b == "-m"
-                            || b == "exec"
-                            || b == "poetry"
-                            || b == "run"
-                            || b == "pipenv"
-                            || b == "uv"
-                    }))
-        })
+    cmds.iter()
+        .copied()
+        .find(|c| tokens_run(c.words.iter().map(String::as_str), programs))
+}
+
+/// Whether a command line's tokens start one of `programs` (a token that is
+/// the program itself, not an argument to something else like `pip install`).
+pub fn tokens_run<'a>(words: impl Iterator<Item = &'a str>, programs: &[&str]) -> bool {
+    let tokens: Vec<&str> = words.flat_map(|w| w.split_whitespace()).collect();
+    tokens.iter().enumerate().any(|(i, t)| {
+        let base = t.rsplit('/').next().unwrap_or(t);
+        let prev = if i == 0 { "" } else { tokens[i - 1] };
+        let prev = prev.rsplit('/').next().unwrap_or(prev);
+        programs.contains(&base)
+            && (i == 0
+                || matches!(
+                    prev,
+                    "-c" | "exec" | "-m" | "run" | "&&" | ";" | "then" | "do" | "sh" | "bash"
+                )
+                || prev.starts_with("python")
+                || prev.ends_with(';'))
     })
+}
+
+/// Whether a shell script that a production command runs (`./start.sh`,
+/// `docker-entrypoint.sh`) starts one of `programs`.
+pub fn script_runs(repo: &Repository, s: &Service, cmds: &[&Command], programs: &[&str]) -> bool {
+    for c in cmds {
+        for w in &c.words {
+            let rel = w.trim_start_matches("./").trim_start_matches("/app/");
+            let name = rel.rsplit('/').next().unwrap_or(rel);
+            if !(name.ends_with(".sh") || name.contains("entrypoint") || name == "start") {
+                continue;
+            }
+            let candidates = [
+                format!("{}/{rel}", c.dir()),
+                format!("{}/{rel}", s.dir),
+                rel.to_string(),
+            ];
+            for cand in candidates {
+                let cand = cand.trim_start_matches('/');
+                if let Some(f) = repo.file(cand) {
+                    let hit = f
+                        .text
+                        .lines()
+                        .filter(|l| !l.trim_start().starts_with('#'))
+                        .any(|l| tokens_run(std::iter::once(l), programs));
+                    if hit {
+                        return true;
+                    }
+                }
+            }
+        }
+    }
+    false
 }
 
 /// Whether the service's manifest declares a dependency.

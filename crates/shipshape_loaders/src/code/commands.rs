@@ -12,6 +12,8 @@ pub enum CommandSource {
     Dockerfile,
     Procfile(String),
     PackageScript(String),
+    /// A Kubernetes container or compose service `command`/`args`.
+    Container(String),
 }
 
 #[derive(Debug, Clone, PartialEq)]
@@ -21,6 +23,8 @@ pub struct Command {
     pub source: CommandSource,
     /// The words of the command (exec form) or the shell line split on blanks.
     pub words: Vec<String>,
+    /// The directory the command runs (compose `build` context), when known.
+    pub context: Option<String>,
 }
 
 impl Command {
@@ -36,7 +40,7 @@ impl Command {
     /// (Dockerfile, Procfile web/worker, npm `start`).
     pub fn is_production(&self) -> bool {
         match &self.source {
-            CommandSource::Dockerfile => true,
+            CommandSource::Dockerfile | CommandSource::Container(_) => true,
             CommandSource::Procfile(n) => n != "release",
             CommandSource::PackageScript(n) => n == "start" || n == "serve" || n == "prod",
         }
@@ -113,6 +117,7 @@ pub fn from_dockerfile(file: &SourceFile) -> Option<Command> {
         span: sp,
         source: CommandSource::Dockerfile,
         words,
+        context: None,
     })
 }
 
@@ -151,6 +156,7 @@ pub fn from_manifests(manifests: &[Manifest]) -> Vec<Command> {
                 span: *sp,
                 source,
                 words: shell_words(cmd),
+                context: None,
             });
         }
     }

@@ -79,6 +79,10 @@ fn walk(ex: &mut Ex, node: Node, depth: usize) {
                 }
             }
         }
+        "class_declaration" | "class" | "abstract_class_declaration" => {
+            class(ex, node, depth);
+            return;
+        }
         "string" => {
             let v = string_value(node, ex.src);
             ex.string(v);
@@ -93,6 +97,117 @@ fn walk(ex: &mut Ex, node: Node, depth: usize) {
     for child in named_children(node) {
         walk(ex, child, depth + 1);
     }
+}
+
+/// NestJS controllers: `@Controller('health')` on the class and `@Get('ready')`
+/// on methods become decorators whose first argument is the full route path.
+fn class(ex: &mut Ex, node: Node, depth: usize) {
+    let mut class_decorators = field_nodes(node, "decorator");
+    if let Some(parent) = node.parent() {
+        if parent.kind() == "export_statement" {
+            class_decorators.extend(field_nodes(parent, "decorator"));
+        }
+    }
+    let mut prefix = String::new();
+    for d in &class_decorators {
+        if let Some(c) = decorator_call(ex, *d, depth) {
+            if c.method() == "Controller" {
+                prefix = c
+                    .first_string()
+                    .map(str::to_string)
+                    .or_else(|| c.option("path").map(|(v, _)| unquote(v)))
+                    .unwrap_or_default();
+            }
+        }
+    }
+    for child in named_children(node) {
+        if child.kind() != "class_body" {
+            if child.kind() != "decorator" {
+                walk(ex, child, depth + 1);
+            }
+            continue;
+        }
+        let mut pending = vec![];
+        for member in named_children(child) {
+            match member.kind() {
+                "decorator" => {
+                    if let Some(mut c) = decorator_call(ex, member, depth) {
+                        if ROUTE_DECORATORS.contains(&c.method()) {
+                            let sub = c.first_string().unwrap_or("").to_string();
+                            let path = join_route(&prefix, &sub);
+                            if c.args.is_empty() {
+                                c.args.push(Arg::default());
+                            }
+                            c.args[0].string = Some(path);
+                        }
+                        pending.push(c);
+                    }
+                }
+                "method_definition" => {
+                    let name = member
+                        .child_by_field_name("name")
+                        .map(|n| text(n, ex.src).to_string())
+                        .unwrap_or_default();
+                    let params = params_of(member, ex.src);
+                    ex.enter_function(Function {
+                        name,
+                        span: span(member),
+                        params,
+                        decorators: std::mem::take(&mut pending),
+                        callees: vec![],
+                    });
+                    for c in named_children(member) {
+                        walk(ex, c, depth + 2);
+                    }
+                    ex.leave_function();
+                }
+                _ => {
+                    pending.clear();
+                    walk(ex, member, depth + 2);
+                }
+            }
+        }
+    }
+}
+
+const ROUTE_DECORATORS: &[&str] = &[
+    "Get", "Post", "Put", "Delete", "Patch", "All", "Head", "Options",
+];
+
+fn join_route(prefix: &str, sub: &str) -> String {
+    let p = prefix.trim_matches('/');
+    let s = sub.trim_matches('/');
+    match (p.is_empty(), s.is_empty()) {
+        (true, true) => "/".to_string(),
+        (true, false) => format!("/{s}"),
+        (false, true) => format!("/{p}"),
+        (false, false) => format!("/{p}/{s}"),
+    }
+}
+
+fn field_nodes<'t>(node: Node<'t>, field: &str) -> Vec<Node<'t>> {
+    let mut cursor = node.walk();
+    node.children_by_field_name(field, &mut cursor).collect()
+}
+
+/// The call of a `@Decorator(...)` (a bare `@Decorator` has no arguments).
+fn decorator_call(ex: &mut Ex, d: Node, depth: usize) -> Option<Call> {
+    let expr = d.named_child(0)?;
+    if expr.kind() == "call_expression" {
+        let before = ex.m.calls.len();
+        call(ex, expr, depth + 1);
+        if ex.m.calls.len() > before {
+            return ex.m.calls.last().cloned();
+        }
+        return None;
+    }
+    Some(Call {
+        callee: compact(text(expr, ex.src), 160),
+        args: vec![],
+        span: span(d),
+        is_new: false,
+        in_function: false,
+    })
 }
 
 fn is_function(node: Node) -> bool {
@@ -458,6 +573,21 @@ const shutdown = async () => { await server.close(); };
         assert!(get.args[1].is_function);
         assert_eq!(get.args[1].params, ["req", "reply"]);
         assert!(m.strings.contains("SELECT 1"));
+    }
+
+    #[test]
+    fn nest_controller_routes() {
+        let src = "@Controller('health')\nexport class HealthController {\n  constructor(private db: DataSource) {}\n  @Get()\n  check() { return { ok: true }; }\n  @Get('ready')\n  async ready() { await this.db.query('SELECT 1'); }\n}\n";
+        let m = extract("h.ts", Lang::TypeScript, src).unwrap();
+        let paths: Vec<(&str, u32)> = m
+            .routes
+            .iter()
+            .map(|r| (r.path.as_str(), r.span.start))
+            .collect();
+        assert_eq!(paths, [("/health", 4), ("/health/ready", 6)]);
+        assert!(
+            matches!(&m.routes[1].handler, super::super::model::Handler::Inline { callees, .. } if callees.iter().any(|c| c == "this.db.query"))
+        );
     }
 
     #[test]

@@ -4,6 +4,7 @@
 //! package.json scripts) and a service model tying them together.
 
 pub mod commands;
+mod containers;
 pub mod golang;
 pub mod js;
 pub mod manifest;
@@ -35,6 +36,8 @@ pub struct Code {
     pub manifests: Vec<Manifest>,
     pub commands: Vec<Command>,
     pub services: Vec<Service>,
+    /// (probe kind, path) of Kubernetes HTTP probes: `liveness`, `readiness`, `startup`.
+    pub probes: Vec<(String, String)>,
     pub diagnostics: Vec<Diagnostic>,
     by_path: HashMap<String, usize>,
 }
@@ -72,6 +75,7 @@ pub fn load(files: &[SourceFile]) -> Code {
         }
     }
     code.modules.sort_by(|a, b| a.path.cmp(&b.path));
+    let mut yaml = containers::Found::default();
     for f in files {
         if is_vendored(&f.path) {
             continue;
@@ -89,7 +93,12 @@ pub fn load(files: &[SourceFile]) -> Code {
         if f.kind == FileKind::Dockerfile {
             code.commands.extend(commands::from_dockerfile(f));
         }
+        if f.kind == FileKind::Yaml {
+            containers::scan(f, &mut yaml);
+        }
     }
+    code.commands.extend(yaml.commands);
+    code.probes = yaml.probes;
     code.commands
         .extend(commands::from_manifests(&code.manifests));
     code.by_path = code
@@ -298,7 +307,14 @@ impl Code {
                     }
                     return None;
                 }
-                let target = self.resolve_import(m, &imp.module)?;
+                // `import x from './x'`, or Python `from . import views`.
+                let target = self.resolve_import(m, &imp.module).or_else(|| {
+                    let (_, imported) = m.import_of(ns)?;
+                    let sep = if imp.module.ends_with('.') { "" } else { "." };
+                    (m.lang == Lang::Python)
+                        .then(|| self.resolve_import(m, &format!("{}{sep}{imported}", imp.module)))
+                        .flatten()
+                })?;
                 self.modules[target].function(name).map(|f| (target, f))
             }
             _ => None,
@@ -361,4 +377,94 @@ fn join(dir: &str, spec: &str) -> Option<String> {
 /// Whether a path lies in a directory ("" is the root).
 pub fn under(path: &str, dir: &str) -> bool {
     dir.is_empty() || path.strip_prefix(dir).is_some_and(|r| r.starts_with('/'))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn files(list: &[(&str, FileKind, String)]) -> Vec<SourceFile> {
+        list.iter()
+            .map(|(p, k, t)| SourceFile::new(*p, *k, t.as_str()))
+            .collect()
+    }
+
+    #[test]
+    fn deeply_nested_and_huge_files_stay_bounded() {
+        let deep_js = format!("{}1{}", "f(".repeat(20_000), ")".repeat(20_000));
+        let deep_py = format!("x = {}1{}\n", "[".repeat(20_000), "]".repeat(20_000));
+        // ~5 MB of minified-looking code on one line.
+        let chunk = "var a=function(b,c){return b.map(function(d){return d+c})},e={x:1,y:'s'};";
+        let minified = chunk.repeat(5 * 1024 * 1024 / chunk.len());
+        let start = std::time::Instant::now();
+        let code = load(&files(&[
+            ("deep.js", FileKind::JavaScript, deep_js),
+            ("deep.py", FileKind::Python, deep_py),
+            ("bundle.min.js", FileKind::JavaScript, minified),
+        ]));
+        // Parse budget per file plus walking; generous for debug builds.
+        assert!(start.elapsed() < std::time::Duration::from_secs(60));
+        assert_eq!(code.modules.len() + code.diagnostics.len(), 3);
+    }
+
+    #[test]
+    fn detects_services_and_resolves_entry_points() {
+        let code = load(&files(&[
+            (
+                "apps/api/package.json",
+                FileKind::Manifest,
+                r#"{"main": "dist/index.js", "dependencies": {"express": "4"}}"#.into(),
+            ),
+            (
+                "apps/api/src/index.ts",
+                FileKind::TypeScript,
+                "import express from 'express';\nimport { ping } from './db';\nconst app = express();\napp.get('/health', async (req, res) => { await ping(); res.send('ok'); });\napp.listen(3000);\n".into(),
+            ),
+            (
+                "apps/api/src/db.ts",
+                FileKind::TypeScript,
+                "export async function ping() { await pool.query('SELECT 1'); }\n".into(),
+            ),
+            (
+                "apps/api/src/index.test.ts",
+                FileKind::TypeScript,
+                "app.listen(1);\n".into(),
+            ),
+            ("svc/requirements.txt", FileKind::Manifest, "flask\n".into()),
+            (
+                "svc/app.py",
+                FileKind::Python,
+                "from flask import Flask\nfrom . import views\napp = Flask(__name__)\n".into(),
+            ),
+            (
+                "svc/views.py",
+                FileKind::Python,
+                "def health(request):\n    return 1\n".into(),
+            ),
+            ("tools/go.mod", FileKind::Manifest, "module x\n".into()),
+            (
+                "tools/cli/main.go",
+                FileKind::Go,
+                "package main\n\nimport \"fmt\"\n\nfunc main() { fmt.Println(1) }\n".into(),
+            ),
+        ]));
+        assert_eq!(code.services.len(), 2, "{:?}", code.services);
+        let api = &code.services[0];
+        assert_eq!(
+            (api.dir.as_str(), api.framework),
+            ("apps/api", Framework::Express)
+        );
+        assert_eq!(api.modules.len(), 2, "tests are not service code");
+        let entry = &code.modules[api.entry.unwrap()];
+        assert_eq!(entry.path, "apps/api/src/index.ts");
+        let (lm, lc) = api.listen.unwrap();
+        assert_eq!(code.modules[lm].calls[lc].span.start, 5);
+        let ei = api.entry.unwrap();
+        let reach = code.reachable_callees(api, ei, &["ping".to_string()], 3);
+        assert!(reach.iter().any(|(_, c)| c == "pool.query"), "{reach:?}");
+        let py = &code.services[1];
+        assert_eq!((py.dir.as_str(), py.framework), ("svc", Framework::Flask));
+        let app = code.module_index("svc/app.py").unwrap();
+        assert!(code.resolve_function(py, app, "views.health").is_some());
+    }
 }

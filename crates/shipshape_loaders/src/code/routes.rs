@@ -49,7 +49,9 @@ pub fn derive(m: &mut Module) {
     for f in &m.functions {
         for d in &f.decorators {
             let method = d.method().to_ascii_lowercase();
-            if !ROUTE_METHODS.contains(&method.as_str()) {
+            // JS decorators are NestJS's (`@Get()`), Python's are `@app.get(...)`.
+            let nest = m.lang.is_node() && d.callee == d.method();
+            if !ROUTE_METHODS.contains(&method.as_str()) || (m.lang.is_node() && !nest) {
                 continue;
             }
             let Some(path) = d.first_string().filter(|p| p.starts_with('/')) else {

@@ -306,6 +306,14 @@ fn commands_of(code: &Code, s: &Service) -> Vec<usize> {
         .iter()
         .enumerate()
         .filter(|(_, c)| {
+            // Kubernetes / compose commands belong to the service they build
+            // from or whose files they name.
+            if let CommandSource::Container(_) = c.source {
+                return match &c.context {
+                    Some(ctx) => ctx == &s.dir,
+                    None => entry_of_words(code, s, &c.words, 0).is_some(),
+                };
+            }
             let d = c.dir();
             let mine = d == s.dir || under(d, &s.dir) && !is_test_path(&c.file);
             let kind_ok = match &c.source {

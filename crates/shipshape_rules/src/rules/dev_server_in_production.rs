@@ -1,6 +1,6 @@
 use crate::service_support::{display_dir, production_commands, service_key, service_label};
 use crate::{declare_rule, Context, Rule, RuleMeta};
-use shipshape_loaders::code::{Command, Framework, Lang, Service};
+use shipshape_loaders::code::{Command, CommandSource, Framework, Lang, Service};
 use shipshape_loaders::Repository;
 use shipshape_model::Evidence;
 
@@ -80,6 +80,10 @@ fn finding(repo: &Repository, s: &Service) -> Option<Evidence> {
         remediation: None,
     };
     for c in &cmds {
+        // Container commands carry no line positions to point at.
+        if matches!(c.source, CommandSource::Container(_)) {
+            continue;
+        }
         if let Some(what) = dev_command(c) {
             return Some(ev(&c.file, c.span, what));
         }
@@ -90,6 +94,10 @@ fn finding(repo: &Repository, s: &Service) -> Option<Evidence> {
             Framework::Flask | Framework::Quart | Framework::FastApi | Framework::Starlette
         )
     {
+        return None;
+    }
+    // A production server anywhere in the start path wins.
+    if crate::service_support::runs_program(&cmds, PROD_SERVERS).is_some() {
         return None;
     }
     // `python app.py` reaching a module-level `app.run(...)` / `uvicorn.run(reload=True)`.
@@ -214,6 +222,17 @@ mod tests {
                     "FROM python\nCMD [\"gunicorn\", \"app:app\"]\n",
                 ),
                 ("svc/app.py", APP),
+            ],
+        );
+        assert!(f.is_empty(), "{f:?}");
+        // Kubernetes overrides the image's command with gunicorn.
+        let f = check(
+            &DevServerInProduction,
+            &[
+                ("svc/requirements.txt", "flask\ngunicorn\n"),
+                ("svc/Dockerfile", "FROM python\nCMD [\"python\", \"app.py\"]\n"),
+                ("svc/app.py", APP),
+                ("k8s/svc.yaml", "kind: Deployment\nspec:\n  template:\n    spec:\n      containers:\n        - name: svc\n          image: svc:1\n          command: [\"gunicorn\", \"app:app\"]\n"),
             ],
         );
         assert!(f.is_empty(), "{f:?}");

@@ -200,10 +200,12 @@ impl Rule for HealthCheckShallow {
             for &mi in &s.modules {
                 let m = &code.modules[mi];
                 for r in &m.routes {
-                    if !is_readiness_path(&r.path) {
+                    if !is_readiness_path(&r.path) || liveness_only(&code.probes, &r.path) {
                         continue;
                     }
-                    if touches_dependency(code, s, mi, r) != Some(false) {
+                    if touches_dependency(code, s, mi, r) != Some(false)
+                        || can_report_unhealthy(cx.repo, &m.path, r)
+                    {
                         continue;
                     }
                     found.push(Evidence {
@@ -304,6 +306,28 @@ fn target_group_path(tg: &Resource) -> TgPath {
             None => TgPath::Unknown(crate::support::describe_unknown(v)),
         },
     }
+}
+
+/// A route that can answer 503 decides health on something (often a flag a
+/// background pinger keeps up to date), even when it calls nothing.
+fn can_report_unhealthy(repo: &shipshape_loaders::Repository, path: &str, r: &Route) -> bool {
+    let Some(f) = repo.file(path) else {
+        return false;
+    };
+    (r.span.start..=r.span.end).any(|l| {
+        let t = f.line_text(l);
+        t.contains("503")
+            || t.contains("ServiceUnavailable")
+            || t.contains("SERVICE_UNAVAILABLE")
+            || t.to_ascii_lowercase().contains("unhealthy")
+    })
+}
+
+/// A path Kubernetes uses only as a livenessProbe is meant to be shallow
+/// (a deep liveness check restarts pods when the database blips).
+fn liveness_only(probes: &[(String, String)], path: &str) -> bool {
+    let used_as = |kind: &str| probes.iter().any(|(k, p)| k == kind && p == path);
+    used_as("liveness") && !used_as("readiness") && !used_as("startup")
 }
 
 /// Readiness-style paths; liveness ones are meant to be shallow.
@@ -425,6 +449,39 @@ mod tests {
             ],
         );
         assert!(f.is_empty(), "no dependency, nothing to check: {f:?}");
+    }
+
+    #[test]
+    fn route_that_can_answer_503_passes() {
+        let f = check(
+            &HealthCheckShallow,
+            &[
+                ("api/package.json", PKG),
+                ("api/src/db.ts", DB),
+                ("api/src/app.ts", "export function r(app, state) {\n  app.get('/ready', (req, res) => res.status(state.dbOk ? 200 : 503).send());\n}\n"),
+            ],
+        );
+        assert!(f.is_empty(), "{f:?}");
+    }
+
+    #[test]
+    fn k8s_liveness_path_is_left_alone() {
+        let app = "from flask import Flask, jsonify\nimport redis\napp = Flask(__name__)\nr = redis.Redis()\n\n@app.route(\"/healthz\")\ndef healthz():\n    return jsonify(ok=True)\n";
+        let probe = "kind: Deployment\nspec:\n  template:\n    spec:\n      containers:\n        - name: svc\n          image: svc:1\n          livenessProbe:\n            httpGet:\n              path: /healthz\n              port: 8080\n";
+        assert!(check(
+            &HealthCheckShallow,
+            &[("svc/app.py", app), ("k8s/d.yaml", probe)]
+        )
+        .is_empty());
+        let both = probe.replace("          livenessProbe:", "          readinessProbe:\n            httpGet:\n              path: /healthz\n          livenessProbe:");
+        assert_eq!(
+            check(
+                &HealthCheckShallow,
+                &[("svc/app.py", app), ("k8s/d.yaml", &both)]
+            )
+            .len(),
+            1
+        );
     }
 
     #[test]

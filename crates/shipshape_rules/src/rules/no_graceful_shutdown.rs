@@ -1,8 +1,10 @@
 use crate::service_support::{
-    declares, display_dir, imported, production_commands, runs_program, service_key, service_label,
+    declares, display_dir, imported, production_commands, runs_program, script_runs, service_key,
+    service_label,
 };
 use crate::{declare_rule, Context, Rule, RuleMeta};
 use shipshape_loaders::code::{Code, Lang, Module, Service};
+use shipshape_loaders::Repository;
 use shipshape_model::{Evidence, LineSpan};
 
 declare_rule! {
@@ -67,6 +69,7 @@ const PY_SERVERS: &[&str] = &[
     "waitress-serve",
     "daphne",
     "granian",
+    "fastapi",
 ];
 
 /// Go libraries that wrap signal handling and Shutdown.
@@ -86,7 +89,7 @@ impl Rule for NoGracefulShutdown {
     fn check(&self, cx: &mut Context) {
         let code = &cx.repo.code;
         for s in &code.services {
-            if handles_shutdown(code, s) {
+            if !long_running(code, s) || handles_shutdown(cx.repo, s) {
                 continue;
             }
             let Some(ev) = evidence(code, s) else {
@@ -94,6 +97,32 @@ impl Rule for NoGracefulShutdown {
             };
             cx.report(ev);
         }
+    }
+}
+
+/// Lambda adapters: the platform owns the process lifecycle.
+const SERVERLESS: &[&str] = &[
+    "serverless-http",
+    "@vendia/serverless-express",
+    "@codegenie/serverless-express",
+    "aws-serverless-express",
+    "@fastify/aws-lambda",
+    "mangum",
+    "aws_wsgi",
+    "serverless_wsgi",
+    "apig_wsgi",
+    "github.com/aws/aws-lambda-go",
+    "github.com/awslabs/aws-lambda-go-api-proxy",
+];
+
+/// A process that listens itself, or that a production command starts.
+fn long_running(code: &Code, s: &Service) -> bool {
+    if imported(code, s, SERVERLESS).is_some() {
+        return false;
+    }
+    match s.lang {
+        Lang::Python => s.listen.is_some() || !production_commands(code, s).is_empty(),
+        _ => s.listen.is_some(),
     }
 }
 
@@ -125,10 +154,11 @@ fn evidence(code: &Code, s: &Service) -> Option<Evidence> {
     })
 }
 
-fn handles_shutdown(code: &Code, s: &Service) -> bool {
+fn handles_shutdown(repo: &Repository, s: &Service) -> bool {
+    let code = &repo.code;
     match s.lang {
         Lang::JavaScript | Lang::TypeScript => node_handles(code, s),
-        Lang::Python => python_handles(code, s),
+        Lang::Python => python_handles(repo, s),
         Lang::Go => go_handles(code, s),
     }
 }
@@ -158,9 +188,11 @@ fn node_handles(code: &Code, s: &Service) -> bool {
                     | "process.addListener"
                     | "process.prependListener"
                     | "process.prependOnceListener"
-            ) && c
-                .first_string()
-                .is_some_and(|sig| sig == "SIGTERM" || sig == "SIGINT");
+            ) && match c.first_string() {
+                Some(sig) => sig == "SIGTERM" || sig == "SIGINT",
+                // `for (const sig of ['SIGINT', 'SIGTERM']) process.on(sig, ...)`
+                None => c.args.first().is_some_and(|a| a.ident.is_some()),
+            };
             if is_signal && handler_drains(code, s, mi, m, c) {
                 return true;
             }
@@ -202,9 +234,10 @@ fn named_like_shutdown(code: &Code, s: &Service, mi: usize, callee: &str) -> boo
         && code.resolve_function(s, mi, callee).is_none()
 }
 
-fn python_handles(code: &Code, s: &Service) -> bool {
+fn python_handles(repo: &Repository, s: &Service) -> bool {
+    let code = &repo.code;
     let cmds = production_commands(code, s);
-    if runs_program(&cmds, PY_SERVERS).is_some() {
+    if runs_program(&cmds, PY_SERVERS).is_some() || script_runs(repo, s, &cmds, PY_SERVERS) {
         return true;
     }
     for m in code.modules_of(s) {
@@ -303,6 +336,61 @@ mod tests {
             &[
                 ("package.json", r#"{"dependencies": {"express": "4"}}"#),
                 ("server.js", "const express = require('express');\nconst { createTerminus } = require('@godaddy/terminus');\nconst app = express();\nconst server = app.listen(3000);\ncreateTerminus(server, {});\n"),
+            ],
+        );
+        assert!(f.is_empty(), "{f:?}");
+    }
+
+    #[test]
+    fn signal_loop_and_lambda_adapter_pass() {
+        let f = check(
+            &NoGracefulShutdown,
+            &[
+                ("package.json", r#"{"dependencies": {"express": "4"}}"#),
+                ("server.js", "const express = require('express');\nconst app = express();\nconst server = app.listen(3000);\nfor (const sig of ['SIGINT', 'SIGTERM']) {\n  process.on(sig, () => server.close(() => process.exit(0)));\n}\n"),
+            ],
+        );
+        assert!(f.is_empty(), "{f:?}");
+        let f = check(
+            &NoGracefulShutdown,
+            &[
+                ("package.json", r#"{"dependencies": {"express": "4"}}"#),
+                ("handler.js", "const express = require('express');\nconst serverless = require('serverless-http');\nconst app = express();\nmodule.exports.handler = serverless(app);\n"),
+            ],
+        );
+        assert!(f.is_empty(), "{f:?}");
+    }
+
+    #[test]
+    fn gunicorn_in_a_start_script() {
+        let f = check(
+            &NoGracefulShutdown,
+            &[
+                ("svc/requirements.txt", "flask\n"),
+                (
+                    "svc/Dockerfile",
+                    "FROM python:3.12\nCMD [\"sh\", \"-c\", \"exec gunicorn -w 4 app:app\"]\n",
+                ),
+                (
+                    "svc/app.py",
+                    "from flask import Flask\napp = Flask(__name__)\n",
+                ),
+            ],
+        );
+        assert!(f.is_empty(), "{f:?}");
+        let f = check(
+            &NoGracefulShutdown,
+            &[
+                ("svc/requirements.txt", "flask\n"),
+                ("svc/Dockerfile", "FROM python:3.12\nCMD [\"./start.sh\"]\n"),
+                (
+                    "svc/start.sh",
+                    "#!/bin/sh\nset -e\nexec gunicorn -w 4 app:app\n",
+                ),
+                (
+                    "svc/app.py",
+                    "from flask import Flask\napp = Flask(__name__)\n",
+                ),
             ],
         );
         assert!(f.is_empty(), "{f:?}");

@@ -142,6 +142,13 @@ fn structured(code: &Code, s: &Service) -> bool {
                         return true;
                     }
                 }
+                // Options passed in from elsewhere (`Fastify(opts)`): not visible.
+                if c.args
+                    .first()
+                    .is_some_and(|a| a.props.is_empty() && a.ident.is_some())
+                {
+                    return true;
+                }
             }
             // NestJS apps can swap in a structured logger: `app.useLogger(...)`.
             if c.method() == "useLogger" {
@@ -227,6 +234,11 @@ mod tests {
     fn fastify_builtin_pino_is_structured() {
         assert!(run(&fastify("{ logger: { level: 'info' } }")).is_empty());
         assert!(run(&fastify("{ logger: true }")).is_empty());
+    }
+
+    #[test]
+    fn fastify_options_from_a_variable_are_not_judged() {
+        assert!(run(&fastify("opts")).is_empty());
     }
 
     #[test]
