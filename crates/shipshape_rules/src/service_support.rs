@@ -200,3 +200,13 @@ pub fn is_node(m: &Module) -> bool {
 pub fn is_python(m: &Module) -> bool {
     m.lang == Lang::Python
 }
+
+/// A remediation snippet in the service's own language: Node services get
+/// the rule's TypeScript "How to fix"; Python and Go ones get these.
+pub fn lang_fix(lang: Lang, python: &str, go: &str) -> Option<String> {
+    match lang {
+        Lang::Python => Some(format!("```python\n{}\n```", python.trim())),
+        Lang::Go => Some(format!("```go\n{}\n```", go.trim())),
+        Lang::JavaScript | Lang::TypeScript => None,
+    }
+}

@@ -78,7 +78,7 @@ impl Rule for CorsWildcard {
                         "service `{}` allows any CORS origin ({what})",
                         display_dir(s)
                     ),
-                    remediation: None,
+                    remediation: crate::service_support::lang_fix(s.lang, PY_FIX, GO_FIX),
                 });
             }
         }
@@ -246,6 +246,16 @@ fn go(m: &Module, c: &Call) -> Option<(LineSpan, String)> {
         _ => None,
     }
 }
+
+/// Remediation for Python and Go services (Node ones get "How to fix").
+const PY_FIX: &str = "CORS(app, origins=[\"https://app.example.com\"], supports_credentials=True)
+# FastAPI: app.add_middleware(CORSMiddleware, allow_origins=[\"https://app.example.com\"])";
+
+const GO_FIX: &str = "c := cors.New(cors.Options{
+	AllowedOrigins:   []string{\"https://app.example.com\"},
+	AllowCredentials: true,
+})
+handler := c.Handler(mux)";
 
 #[cfg(test)]
 mod tests {

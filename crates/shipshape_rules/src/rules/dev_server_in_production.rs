@@ -77,7 +77,7 @@ fn finding(repo: &Repository, s: &Service) -> Option<Evidence> {
             "service `{}` runs a development server in production: {what}",
             display_dir(s)
         ),
-        remediation: None,
+        remediation: crate::service_support::lang_fix(s.lang, PY_FIX, GO_FIX),
     };
     for c in &cmds {
         // Container commands carry no line positions to point at.
@@ -182,6 +182,17 @@ fn dev_command(c: &Command) -> Option<String> {
     }
     None
 }
+
+/// Remediation for Python and Go services (Node ones get "How to fix").
+const PY_FIX: &str = "# requirements.txt: gunicorn
+# Dockerfile:
+# CMD [\"gunicorn\", \"--bind\", \"0.0.0.0:8080\", \"--workers\", \"4\", \"app:app\"]
+if __name__ == \"__main__\":
+    app.run()  # local development only, never debug=True in an image";
+
+const GO_FIX: &str =
+    "srv := &http.Server{Addr: \":8080\", Handler: mux, ReadHeaderTimeout: 5 * time.Second}
+log.Fatal(srv.ListenAndServe())";
 
 #[cfg(test)]
 mod tests {

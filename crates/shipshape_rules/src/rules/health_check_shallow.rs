@@ -1,4 +1,4 @@
-use crate::service_support::{display_dir, imported, service_label};
+use crate::service_support::{display_dir, module_is, service_label};
 use crate::{declare_rule, Context, Rule, RuleMeta};
 use shipshape_loaders::code::{root_ident, Code, Handler, Lang, Route, Service};
 use shipshape_loaders::terraform::Resource;
@@ -194,9 +194,11 @@ impl Rule for HealthCheckShallow {
         let mut found: Vec<Evidence> = vec![];
         let code = &cx.repo.code;
         for s in &code.services {
-            let Some((_, _, dep)) = imported(code, s, DEPENDENCY_LIBS) else {
+            let deps = dependencies(code, s);
+            if deps.is_empty() {
                 continue;
-            };
+            }
+            let dep = deps.join(", ");
             for &mi in &s.modules {
                 let m = &code.modules[mi];
                 for r in &m.routes {
@@ -214,11 +216,11 @@ impl Rule for HealthCheckShallow {
                         resource: Some(service_label(s)),
                         key: format!("{}::{}", m.path, r.path),
                         message: format!(
-                            "health route `{}` of service `{}` returns success without touching any dependency ({dep} is used): it stays green while the database is down",
+                            "health route `{}` of service `{}` returns success without touching any dependency (it uses {dep}): it stays green while the database is down",
                             r.path,
                             display_dir(s)
                         ),
-                        remediation: None,
+                        remediation: crate::service_support::lang_fix(s.lang, PY_FIX, GO_FIX),
                     });
                 }
             }
@@ -261,6 +263,22 @@ impl Rule for HealthCheckShallow {
             cx.report(ev);
         }
     }
+}
+
+/// The dependency clients the service imports (at most three, for the message).
+fn dependencies(code: &Code, s: &Service) -> Vec<String> {
+    let mut out: Vec<String> = vec![];
+    for m in code.modules_of(s) {
+        for imp in &m.imports {
+            if let Some(n) = DEPENDENCY_LIBS.iter().find(|n| module_is(&imp.module, n)) {
+                let n = n.trim_end_matches('/').to_string();
+                if !out.contains(&n) && out.len() < 3 {
+                    out.push(n);
+                }
+            }
+        }
+    }
+    out
 }
 
 enum TgPath {
@@ -390,6 +408,27 @@ fn touches_dependency(code: &Code, s: &Service, mi: usize, r: &Route) -> Option<
     }
     Some(false)
 }
+
+/// Remediation for Python and Go services (Node ones get "How to fix").
+const PY_FIX: &str = "@app.route(\"/readyz\")
+def readyz():
+    try:
+        conn = db_pool.getconn()
+        conn.cursor().execute(\"SELECT 1\")
+        db_pool.putconn(conn)
+    except Exception:
+        return jsonify(status=\"unavailable\"), 503
+    return jsonify(status=\"ok\")";
+
+const GO_FIX: &str = "mux.HandleFunc(\"/readyz\", func(w http.ResponseWriter, r *http.Request) {
+	ctx, cancel := context.WithTimeout(r.Context(), 2*time.Second)
+	defer cancel()
+	if err := db.PingContext(ctx); err != nil {
+		http.Error(w, \"db unavailable\", http.StatusServiceUnavailable)
+		return
+	}
+	w.WriteHeader(http.StatusOK)
+})";
 
 #[cfg(test)]
 mod tests {

@@ -121,12 +121,23 @@ impl Rule for NoAppMetrics {
                     s.framework.name()
                 ),
             ));
+            if let Some(ev) = found.last_mut() {
+                ev.remediation = crate::service_support::lang_fix(s.lang, PY_FIX, GO_FIX);
+            }
         }
         for ev in found {
             cx.report(ev);
         }
     }
 }
+
+/// Remediation for Python and Go services (Node ones get "How to fix").
+const PY_FIX: &str = "from prometheus_flask_exporter import PrometheusMetrics
+metrics = PrometheusMetrics(app)  # /metrics with request count and latency per route";
+
+const GO_FIX: &str =
+    "http.Handle(\"/metrics\", promhttp.Handler()) // github.com/prometheus/client_golang
+// and count/time requests with prometheus.NewHistogramVec(...) middleware";
 
 #[cfg(test)]
 mod tests {

@@ -150,7 +150,7 @@ fn evidence(code: &Code, s: &Service) -> Option<Evidence> {
             "service `{}` {how}: in-flight requests are cut on every deploy",
             display_dir(s)
         ),
-        remediation: None,
+        remediation: crate::service_support::lang_fix(s.lang, PY_FIX, GO_FIX),
     })
 }
 
@@ -294,6 +294,24 @@ fn go_handles(code: &Code, s: &Service) -> bool {
     }
     notify && shutdown
 }
+
+/// Remediation for Python and Go services (Node ones get "How to fix").
+const PY_FIX: &str = "# Dockerfile: CMD [\"gunicorn\", \"--graceful-timeout\", \"30\", \"-b\", \"0.0.0.0:8080\", \"app:app\"]
+# or, when the process serves itself:
+import signal, sys
+def _term(signum, frame):
+    server.shutdown()  # stop accepting, finish in-flight requests
+    sys.exit(0)
+signal.signal(signal.SIGTERM, _term)";
+
+const GO_FIX: &str =
+    "ctx, stop := signal.NotifyContext(context.Background(), syscall.SIGTERM, os.Interrupt)
+defer stop()
+go func() { _ = srv.ListenAndServe() }()
+<-ctx.Done()
+shutdownCtx, cancel := context.WithTimeout(context.Background(), 25*time.Second)
+defer cancel()
+_ = srv.Shutdown(shutdownCtx) // drains in-flight requests";
 
 #[cfg(test)]
 mod tests {

@@ -115,6 +115,9 @@ impl Rule for NoRateLimiting {
                     s.framework.name()
                 ),
             ));
+            if let Some(ev) = found.last_mut() {
+                ev.remediation = crate::service_support::lang_fix(s.lang, PY_FIX, GO_FIX);
+            }
         }
         for ev in found {
             cx.report(ev);
@@ -160,6 +163,21 @@ fn has_key(v: &Value, key: &str, depth: usize) -> bool {
         _ => false,
     }
 }
+
+/// Remediation for Python and Go services (Node ones get "How to fix").
+const PY_FIX: &str = "from flask_limiter import Limiter
+from flask_limiter.util import get_remote_address
+limiter = Limiter(get_remote_address, app=app, default_limits=[\"100 per minute\"],
+                  storage_uri=os.environ[\"REDIS_URL\"])";
+
+const GO_FIX: &str = "limiter := rate.NewLimiter(rate.Limit(50), 100) // golang.org/x/time/rate
+handler := http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+	if !limiter.Allow() {
+		http.Error(w, \"too many requests\", http.StatusTooManyRequests)
+		return
+	}
+	mux.ServeHTTP(w, r)
+})";
 
 #[cfg(test)]
 mod tests {

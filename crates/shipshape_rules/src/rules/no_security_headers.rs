@@ -96,12 +96,28 @@ impl Rule for NoSecurityHeaders {
                     s.framework.name()
                 ),
             ));
+            if let Some(ev) = found.last_mut() {
+                ev.remediation = crate::service_support::lang_fix(s.lang, PY_FIX, GO_FIX);
+            }
         }
         for ev in found {
             cx.report(ev);
         }
     }
 }
+
+/// Remediation for Python and Go services (Node ones get "How to fix").
+const PY_FIX: &str = "from flask_talisman import Talisman
+Talisman(app, force_https=True, strict_transport_security=True,
+         content_security_policy={\"default-src\": \"'self'\"})";
+
+const GO_FIX: &str = "secureMiddleware := secure.New(secure.Options{ // github.com/unrolled/secure
+	STSSeconds:            31536000,
+	FrameDeny:             true,
+	ContentTypeNosniff:    true,
+	ContentSecurityPolicy: \"default-src 'self'\",
+})
+handler := secureMiddleware.Handler(mux)";
 
 #[cfg(test)]
 mod tests {

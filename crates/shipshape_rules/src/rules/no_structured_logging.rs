@@ -106,7 +106,7 @@ impl Rule for NoStructuredLogging {
                     display_dir(s),
                     c.callee
                 ),
-                remediation: None,
+                remediation: crate::service_support::lang_fix(s.lang, PY_FIX, GO_FIX),
             });
         }
         for ev in found {
@@ -201,6 +201,14 @@ fn logger_from_logging(m: &Module, c: &Call) -> bool {
         .any(|a| a.name == root && a.value.contains("getLogger("))
         && m.imports_module(|x| x == "logging").is_some()
 }
+
+/// Remediation for Python and Go services (Node ones get "How to fix").
+const PY_FIX: &str = "import structlog
+log = structlog.get_logger()
+log.info(\"item_created\", item_id=item_id)  # instead of print(f\"created item {item_id}\")";
+
+const GO_FIX: &str = "logger := slog.New(slog.NewJSONHandler(os.Stdout, nil))
+logger.Info(\"item created\", \"item_id\", id) // instead of log.Printf";
 
 #[cfg(test)]
 mod tests {
