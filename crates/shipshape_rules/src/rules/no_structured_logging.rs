@@ -170,13 +170,7 @@ fn is_bare_log(m: &Module, c: &Call) -> bool {
                 || (matches!(m.callee_module(&c.callee), Some("logging"))
                     && matches!(
                         c.method(),
-                        "info"
-                            | "warning"
-                            | "error"
-                            | "exception"
-                            | "debug"
-                            | "critical"
-                            | "basicConfig"
+                        "info" | "warning" | "error" | "exception" | "debug" | "critical"
                     ))
                 || logger_from_logging(m, c)
         }
