@@ -6,10 +6,16 @@
 #![forbid(unsafe_code)]
 
 pub mod code;
+pub mod compose;
 pub mod discovery;
+pub mod dockerfile;
+pub mod docs;
+pub mod kubernetes;
+pub mod operations;
 pub mod repository;
 pub mod source;
 pub mod terraform;
+pub mod yaml;
 
 pub use repository::{LoadOptions, Repository};
 pub use shipshape_model::{Diagnostic, DiagnosticKind, LineIndex, LineSpan};
