@@ -1,5 +1,6 @@
 //! The repository model: every file family loaded, ready for rules.
 
+use crate::code::{self, Code};
 use crate::compose::{self, ComposeFile};
 use crate::discovery;
 use crate::dockerfile::{self, Dockerfile};
@@ -47,6 +48,8 @@ pub struct Repository {
     pub docs: crate::docs::Documents,
     /// Load tests, SLO specifications, backup/restore scripts, deployed services.
     pub ops: crate::operations::OpsEvidence,
+    /// Service code: modules, manifests, start commands and services.
+    pub code: Code,
     /// What could not be read or parsed.
     pub diagnostics: Vec<Diagnostic>,
     by_path: HashMap<String, usize>,
@@ -86,6 +89,7 @@ impl Repository {
         let mut docker = None;
         let mut compose = None;
         let mut kubernetes = None;
+        let mut code = None;
         rayon::scope(|s| {
             s.spawn(|_| {
                 terraform = Some(terraform::load(
@@ -97,7 +101,9 @@ impl Repository {
             s.spawn(|_| docker = Some(dockerfile::load(&files)));
             s.spawn(|_| compose = Some(compose::load(&files)));
             s.spawn(|_| kubernetes = Some(kubernetes::load(&files)));
+            s.spawn(|_| code = Some(code::load(&files)));
         });
+        let code = code.unwrap_or_default();
         let terraform = terraform.unwrap_or_default();
         let (dockerfiles, docker_diags) = docker.unwrap_or_default();
         let (compose, compose_diags) = compose.unwrap_or_default();
@@ -106,6 +112,7 @@ impl Repository {
         diagnostics.extend(docker_diags);
         diagnostics.extend(compose_diags);
         diagnostics.extend(k8s_diags);
+        diagnostics.extend(code.diagnostics.iter().cloned());
         diagnostics.sort();
         diagnostics.dedup();
         let docs = crate::docs::load(&files);
@@ -124,6 +131,7 @@ impl Repository {
             kubernetes,
             docs,
             ops,
+            code,
             diagnostics,
             by_path,
         })

@@ -11,6 +11,7 @@ mod context;
 mod docs;
 mod engine;
 pub mod rules;
+pub mod service_support;
 pub mod support;
 #[cfg(test)]
 pub mod testing;

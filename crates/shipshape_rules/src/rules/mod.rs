@@ -49,6 +49,15 @@ mod k8s_no_pdb;
 mod k8s_no_probes;
 mod k8s_no_resource_limits;
 mod k8s_runs_as_root;
+// Service code
+mod cors_wildcard;
+mod dev_server_in_production;
+mod health_check_shallow;
+mod no_app_metrics;
+mod no_graceful_shutdown;
+mod no_rate_limiting;
+mod no_security_headers;
+mod no_structured_logging;
 
 /// Every rule, in the order `shipshape rules` lists them.
 pub fn registry() -> Vec<&'static dyn Rule> {
@@ -96,6 +105,15 @@ pub fn registry() -> Vec<&'static dyn Rule> {
         &k8s_no_probes::K8sNoProbes,
         &k8s_no_resource_limits::K8sNoResourceLimits,
         &k8s_runs_as_root::K8sRunsAsRoot,
+        // Service code
+        &cors_wildcard::CorsWildcard,
+        &dev_server_in_production::DevServerInProduction,
+        &health_check_shallow::HealthCheckShallow,
+        &no_app_metrics::NoAppMetrics,
+        &no_graceful_shutdown::NoGracefulShutdown,
+        &no_rate_limiting::NoRateLimiting,
+        &no_security_headers::NoSecurityHeaders,
+        &no_structured_logging::NoStructuredLogging,
     ]
 }
 
