@@ -7,6 +7,7 @@
 
 pub mod discovery;
 pub mod repository;
+pub mod shell;
 pub mod source;
 pub mod terraform;
 

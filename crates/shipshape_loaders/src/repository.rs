@@ -1,6 +1,7 @@
 //! The repository model: every file family loaded, ready for rules.
 
 use crate::discovery;
+use crate::shell::{self, Script};
 use crate::source::SourceFile;
 use crate::terraform::{self, Terraform};
 use shipshape_model::Diagnostic;
@@ -36,6 +37,8 @@ pub struct Repository {
     /// Every file that was read, sorted by path.
     pub files: Vec<SourceFile>,
     pub terraform: Terraform,
+    /// Shell scripts: shell files, user-data files and inline user data.
+    pub scripts: Vec<Script>,
     /// What could not be read or parsed.
     pub diagnostics: Vec<Diagnostic>,
     by_path: HashMap<String, usize>,
@@ -71,6 +74,8 @@ impl Repository {
         let mut diagnostics = discovered.diagnostics;
         let terraform = terraform::load(root, &files, &terraform::TfOptions { var_files });
         diagnostics.extend(terraform.diagnostics.iter().cloned());
+        let (scripts, shell_diagnostics) = shell::load(root, &files, &terraform);
+        diagnostics.extend(shell_diagnostics);
         diagnostics.sort();
         diagnostics.dedup();
         let by_path = files
@@ -82,6 +87,7 @@ impl Repository {
             root: root.to_path_buf(),
             files,
             terraform,
+            scripts,
             diagnostics,
             by_path,
         })

@@ -8,12 +8,28 @@ use crate::Rule;
 mod cloudtrail_missing;
 mod rds_not_multi_az;
 
+// Shell scripts and user data
+mod provisioning_no_rollback;
+mod script_support;
+mod shell_download_no_retry;
+mod shell_no_strict_mode;
+mod ssh_not_hardened;
+mod userdata_heavy_install;
+mod userdata_not_idempotent;
+
 /// Every rule, in the order `shipshape rules` lists them.
 pub fn registry() -> Vec<&'static dyn Rule> {
     vec![
         // Terraform / AWS
         &cloudtrail_missing::CloudtrailMissing,
         &rds_not_multi_az::RdsNotMultiAz,
+        // Shell scripts and user data
+        &shell_no_strict_mode::ShellNoStrictMode,
+        &shell_download_no_retry::ShellDownloadNoRetry,
+        &provisioning_no_rollback::ProvisioningNoRollback,
+        &userdata_heavy_install::UserdataHeavyInstall,
+        &userdata_not_idempotent::UserdataNotIdempotent,
+        &ssh_not_hardened::SshNotHardened,
     ]
 }
 
