@@ -16,6 +16,9 @@ use std::ops::ControlFlow;
 use std::time::{Duration, Instant};
 use tree_sitter::{Node, Parser};
 
+/// How much of a script is read when the whole does not parse in time.
+const FALLBACK_PREFIX: usize = 256 * 1024;
+
 /// Bounds per script.
 #[derive(Debug, Clone, Copy)]
 pub struct ParseLimits {
@@ -179,13 +182,25 @@ impl Builder {
         }
         let Some(tree) = tree else {
             self.script.truncated = true;
+            // Out of time: read the beginning of the script, which is
+            // where its options and bootstrap steps are, with a fresh budget.
+            if text.len() > FALLBACK_PREFIX && scope == 0 {
+                let cut = text[..FALLBACK_PREFIX].rfind('\n').unwrap_or(0);
+                if cut > 0 {
+                    self.deadline = Instant::now() + self.limits.timeout;
+                    self.parse_text(&text[..cut], first_line, scope, nested);
+                }
+            }
             return;
         };
         let root = tree.root_node();
         if root.has_error() {
             self.script.has_errors = true;
         }
-        let (label, depth) = nested.map(|(l, d)| (Some(l), d)).unwrap_or((None, 0));
+        let (label, depth) = nested
+            .clone()
+            .map(|(l, d)| (Some(l), d))
+            .unwrap_or((None, 0));
         let ctx = Ctx {
             scope,
             nested: label,

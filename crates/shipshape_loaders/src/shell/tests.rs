@@ -173,8 +173,15 @@ fn large_input_is_bounded() {
     let text = line.repeat(5 * 1024 * 1024 / line.len());
     let start = std::time::Instant::now();
     let s = parse(&text);
+    // Either parsed whole, or cut to its beginning when out of time.
     assert!(start.elapsed() < std::time::Duration::from_secs(30));
     assert!(!s.commands.is_empty());
+    let tight = ParseLimits {
+        timeout: std::time::Duration::from_millis(1),
+        ..ParseLimits::default()
+    };
+    let s = parse_script("big.sh", &text, 1, ScriptRole::Plain, &tight);
+    assert!(s.truncated);
 }
 
 #[test]
