@@ -15,6 +15,7 @@ pub mod repository;
 pub mod shell;
 pub mod source;
 pub mod terraform;
+pub mod workflows;
 pub mod yaml;
 
 pub use repository::{LoadOptions, Repository};

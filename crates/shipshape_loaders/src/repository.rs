@@ -7,6 +7,7 @@ use crate::kubernetes::{self, Kubernetes};
 use crate::shell::{self, Script};
 use crate::source::SourceFile;
 use crate::terraform::{self, Terraform};
+use crate::workflows::{self, Workflow};
 use shipshape_model::Diagnostic;
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
@@ -50,6 +51,8 @@ pub struct Repository {
     pub ops: crate::operations::OpsEvidence,
     /// Shell scripts: shell files, user-data files and inline user data.
     pub scripts: Vec<Script>,
+    /// GitHub Actions workflows.
+    pub workflows: Vec<Workflow>,
     /// What could not be read or parsed.
     pub diagnostics: Vec<Diagnostic>,
     by_path: HashMap<String, usize>,
@@ -89,6 +92,7 @@ impl Repository {
         let mut docker = None;
         let mut compose = None;
         let mut kubernetes = None;
+        let mut ci = None;
         rayon::scope(|s| {
             s.spawn(|_| {
                 terraform = Some(terraform::load(
@@ -100,11 +104,14 @@ impl Repository {
             s.spawn(|_| docker = Some(dockerfile::load(&files)));
             s.spawn(|_| compose = Some(compose::load(&files)));
             s.spawn(|_| kubernetes = Some(kubernetes::load(&files)));
+            s.spawn(|_| ci = Some(workflows::load(&files)));
         });
         let terraform = terraform.unwrap_or_default();
         let (dockerfiles, docker_diags) = docker.unwrap_or_default();
         let (compose, compose_diags) = compose.unwrap_or_default();
         let (kubernetes, k8s_diags) = kubernetes.unwrap_or_default();
+        let (workflows, ci_diags) = ci.unwrap_or_default();
+        diagnostics.extend(ci_diags);
         diagnostics.extend(terraform.diagnostics.iter().cloned());
         diagnostics.extend(docker_diags);
         diagnostics.extend(compose_diags);
@@ -130,6 +137,7 @@ impl Repository {
             docs,
             ops,
             scripts,
+            workflows,
             diagnostics,
             by_path,
         })
