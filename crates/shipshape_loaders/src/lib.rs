@@ -13,8 +13,10 @@ pub mod docs;
 pub mod kubernetes;
 pub mod operations;
 pub mod repository;
+pub mod shell;
 pub mod source;
 pub mod terraform;
+pub mod workflows;
 pub mod yaml;
 
 pub use repository::{LoadOptions, Repository};

@@ -5,8 +5,10 @@ use crate::compose::{self, ComposeFile};
 use crate::discovery;
 use crate::dockerfile::{self, Dockerfile};
 use crate::kubernetes::{self, Kubernetes};
+use crate::shell::{self, Script};
 use crate::source::SourceFile;
 use crate::terraform::{self, Terraform};
+use crate::workflows::{self, Workflow};
 use shipshape_model::Diagnostic;
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
@@ -50,6 +52,10 @@ pub struct Repository {
     pub ops: crate::operations::OpsEvidence,
     /// Service code: modules, manifests, start commands and services.
     pub code: Code,
+    /// Shell scripts: shell files, user-data files and inline user data.
+    pub scripts: Vec<Script>,
+    /// GitHub Actions workflows.
+    pub workflows: Vec<Workflow>,
     /// What could not be read or parsed.
     pub diagnostics: Vec<Diagnostic>,
     by_path: HashMap<String, usize>,
@@ -90,6 +96,7 @@ impl Repository {
         let mut compose = None;
         let mut kubernetes = None;
         let mut code = None;
+        let mut ci = None;
         rayon::scope(|s| {
             s.spawn(|_| {
                 terraform = Some(terraform::load(
@@ -102,17 +109,22 @@ impl Repository {
             s.spawn(|_| compose = Some(compose::load(&files)));
             s.spawn(|_| kubernetes = Some(kubernetes::load(&files)));
             s.spawn(|_| code = Some(code::load(&files)));
+            s.spawn(|_| ci = Some(workflows::load(&files)));
         });
         let code = code.unwrap_or_default();
         let terraform = terraform.unwrap_or_default();
         let (dockerfiles, docker_diags) = docker.unwrap_or_default();
         let (compose, compose_diags) = compose.unwrap_or_default();
         let (kubernetes, k8s_diags) = kubernetes.unwrap_or_default();
+        let (workflows, ci_diags) = ci.unwrap_or_default();
+        diagnostics.extend(ci_diags);
         diagnostics.extend(terraform.diagnostics.iter().cloned());
         diagnostics.extend(docker_diags);
         diagnostics.extend(compose_diags);
         diagnostics.extend(k8s_diags);
         diagnostics.extend(code.diagnostics.iter().cloned());
+        let (scripts, shell_diagnostics) = shell::load(root, &files, &terraform);
+        diagnostics.extend(shell_diagnostics);
         diagnostics.sort();
         diagnostics.dedup();
         let docs = crate::docs::load(&files);
@@ -132,6 +144,8 @@ impl Repository {
             docs,
             ops,
             code,
+            scripts,
+            workflows,
             diagnostics,
             by_path,
         })

@@ -58,6 +58,14 @@ mod no_graceful_shutdown;
 mod no_rate_limiting;
 mod no_security_headers;
 mod no_structured_logging;
+// Shell scripts and user data
+mod provisioning_no_rollback;
+mod script_support;
+mod shell_download_no_retry;
+mod shell_no_strict_mode;
+mod ssh_not_hardened;
+mod userdata_heavy_install;
+mod userdata_not_idempotent;
 
 /// Every rule, in the order `shipshape rules` lists them.
 pub fn registry() -> Vec<&'static dyn Rule> {
@@ -114,6 +122,13 @@ pub fn registry() -> Vec<&'static dyn Rule> {
         &no_rate_limiting::NoRateLimiting,
         &no_security_headers::NoSecurityHeaders,
         &no_structured_logging::NoStructuredLogging,
+        // Shell scripts and user data
+        &shell_no_strict_mode::ShellNoStrictMode,
+        &shell_download_no_retry::ShellDownloadNoRetry,
+        &provisioning_no_rollback::ProvisioningNoRollback,
+        &userdata_heavy_install::UserdataHeavyInstall,
+        &userdata_not_idempotent::UserdataNotIdempotent,
+        &ssh_not_hardened::SshNotHardened,
     ]
 }
 
