@@ -524,3 +524,94 @@ fn listing(dir: &Path) -> Vec<(String, u64, std::time::SystemTime)> {
     out.sort();
     out
 }
+
+/// The guarantees that hold by construction, checked so a change that
+/// breaks one fails here: no networking crate in the dependency tree, and
+/// outside tests no source spawns processes, opens sockets, or writes files
+/// except the CLI's own `--output` and `docs --out`.
+#[test]
+fn no_network_no_exec_no_writes_by_construction() {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("../..");
+    let lock = std::fs::read_to_string(root.join("Cargo.lock")).expect("Cargo.lock");
+    let networking = [
+        "reqwest",
+        "hyper",
+        "ureq",
+        "curl",
+        "isahc",
+        "surf",
+        "attohttpc",
+        "h2",
+        "rustls",
+        "native-tls",
+        "openssl",
+        "tokio",
+        "async-std",
+        "mio",
+    ];
+    for line in lock.lines() {
+        if let Some(name) = line.strip_prefix("name = ") {
+            let name = name.trim_matches('"');
+            assert!(
+                !networking.contains(&name),
+                "networking crate `{name}` in Cargo.lock"
+            );
+        }
+    }
+    let forbidden = [
+        "process::Command",
+        "Command::new",
+        "std::net",
+        "TcpStream",
+        "UdpSocket",
+    ];
+    let writes = [
+        "fs::write",
+        "File::create",
+        "OpenOptions",
+        "create_dir",
+        "fs::rename",
+        "remove_file",
+    ];
+    // The only places that write: `review --output FILE`, `docs --out DIR`,
+    // and the rules' test helper (a `#[cfg(test)]` module).
+    let may_write = [
+        "shipshape/src/review.rs",
+        "shipshape/src/docs_cmd.rs",
+        "shipshape_rules/src/testing.rs",
+    ];
+    let mut stack = vec![root.join("crates")];
+    let mut seen = 0;
+    while let Some(d) = stack.pop() {
+        for e in std::fs::read_dir(&d).expect("read_dir").flatten() {
+            let p = e.path();
+            let rel = p.to_string_lossy().replace('\\', "/");
+            if p.is_dir() {
+                // Integration tests and benches are not the reviewer.
+                if !rel.ends_with("/tests")
+                    && !rel.ends_with("/benches")
+                    && !rel.ends_with("/target")
+                {
+                    stack.push(p);
+                }
+                continue;
+            }
+            if !rel.ends_with(".rs") || !rel.contains("/src/") {
+                continue;
+            }
+            seen += 1;
+            let text = std::fs::read_to_string(&p).expect("read");
+            // Unit tests live after `#[cfg(test)]` at the end of a file.
+            let code = text.split("#[cfg(test)]").next().unwrap_or("");
+            for pat in forbidden {
+                assert!(!code.contains(pat), "{rel} uses `{pat}`");
+            }
+            if !may_write.iter().any(|m| rel.ends_with(m)) {
+                for pat in writes {
+                    assert!(!code.contains(pat), "{rel} writes files (`{pat}`)");
+                }
+            }
+        }
+    }
+    assert!(seen > 10, "scanned only {seen} sources");
+}

@@ -339,5 +339,8 @@ mod tests {
             "\\<img src=x onerror=alert(1)\\>"
         );
         assert_eq!(code("a`b"), "``a`b``");
+        // Terminal control sequences never pass through.
+        assert_eq!(escape("a\u{1b}[31m\nb"), "a\u{fffd}\\[31m b");
+        assert_eq!(code("x\u{7}y"), "`x\u{fffd}y`");
     }
 }
