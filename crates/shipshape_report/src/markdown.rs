@@ -192,14 +192,24 @@ pub fn render(r: &Report) -> String {
     if !r.suppressed.is_empty() {
         let _ = writeln!(o, "## Accepted risks and disputed findings\n");
         for f in &r.suppressed {
-            let _ = writeln!(
+            let _ = write!(
                 o,
                 "- **{}** {}: {}. Reason: {}",
                 escape(&f.rule),
                 code(&location(f)),
                 escape(&f.message),
-                escape(f.suppressed_by.as_deref().unwrap_or("waived"))
+                escape(f.suppressed_by.as_ref().map_or("waived", |s| &s.reason))
             );
+            if let Some(s) = &f.suppressed_by {
+                if let Some(owner) = &s.owner {
+                    let _ = write!(o, " Owner: {}.", escape(owner));
+                }
+                if let Some(exp) = &s.expires {
+                    let _ = write!(o, " Expires {}.", escape(exp));
+                }
+                let _ = write!(o, " Waiver: {}", code(&s.source));
+            }
+            let _ = writeln!(o);
         }
         let _ = writeln!(o);
     }
