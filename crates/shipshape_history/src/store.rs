@@ -105,15 +105,33 @@ impl History {
         } else {
             OpenFlags::SQLITE_OPEN_READ_WRITE
         };
-        let conn = Connection::open_with_flags(path, flags | OpenFlags::SQLITE_OPEN_NO_MUTEX)
-            .map_err(|e| err(describe(&e)))?;
-        let mut history = History {
-            conn,
-            path: path.to_path_buf(),
-        };
-        history.configure().map_err(|e| err(describe(&e)))?;
-        history.migrate()?;
-        Ok(history)
+        // Switching to WAL and creating the schema take locks SQLite does
+        // not always wait for (the busy handler is skipped where waiting
+        // could deadlock): a concurrent first run retries the whole open.
+        let deadline = std::time::Instant::now() + BUSY_TIMEOUT;
+        let mut pause = Duration::from_millis(5);
+        loop {
+            let attempt =
+                Connection::open_with_flags(path, flags | OpenFlags::SQLITE_OPEN_NO_MUTEX)
+                    .and_then(|conn| {
+                        let history = History {
+                            conn,
+                            path: path.to_path_buf(),
+                        };
+                        history.configure().map(|()| history)
+                    })
+                    .map_err(Retry::Sqlite)
+                    .and_then(|mut h| h.migrate().map(|()| h));
+            match attempt {
+                Ok(h) => return Ok(h),
+                Err(e) if e.is_busy() && std::time::Instant::now() < deadline => {
+                    std::thread::sleep(pause);
+                    pause = (pause * 2).min(Duration::from_millis(200));
+                }
+                Err(Retry::Sqlite(e)) => return Err(err(describe(&e))),
+                Err(Retry::History(e)) => return Err(e),
+            }
+        }
     }
 
     fn configure(&self) -> rusqlite::Result<()> {
@@ -128,12 +146,9 @@ impl History {
         Ok(())
     }
 
-    fn migrate(&mut self) -> Result<(), HistoryError> {
+    fn migrate(&mut self) -> Result<(), Retry> {
         let path = self.path.clone();
-        let err = |e: rusqlite::Error| HistoryError {
-            path: path.clone(),
-            message: describe(&e),
-        };
+        let err = Retry::Sqlite;
         // IMMEDIATE: two processes creating the database at once take
         // turns; the second sees the first one's version and does nothing.
         let tx = self
@@ -145,19 +160,19 @@ impl History {
             .map_err(err)?;
         let known = MIGRATIONS.len() as i64;
         if version > known {
-            return Err(HistoryError {
+            return Err(Retry::History(HistoryError {
                 path: path.clone(),
                 message: format!(
                     "schema version {version} is newer than this shipshape knows ({known}); \
                      upgrade shipshape or use another --history file"
                 ),
-            });
+            }));
         }
         if version < 0 {
-            return Err(HistoryError {
+            return Err(Retry::History(HistoryError {
                 path: path.clone(),
                 message: format!("schema version {version} is not a shipshape history"),
-            });
+            }));
         }
         if version == 0 {
             // A database someone else made is not ours to write into.
@@ -169,10 +184,10 @@ impl History {
                 )
                 .map_err(err)?;
             if tables > 0 {
-                return Err(HistoryError {
+                return Err(Retry::History(HistoryError {
                     path: path.clone(),
                     message: "not a shipshape history database (it holds other tables)".into(),
-                });
+                }));
             }
         }
         for (i, script) in MIGRATIONS.iter().enumerate().skip(version as usize) {
@@ -281,6 +296,24 @@ impl History {
             path: self.path.clone(),
             message: describe(e),
         }
+    }
+}
+
+/// An error while opening: SQLite's (maybe worth a retry) or final.
+enum Retry {
+    Sqlite(rusqlite::Error),
+    History(HistoryError),
+}
+
+impl Retry {
+    fn is_busy(&self) -> bool {
+        matches!(
+            self,
+            Retry::Sqlite(e) if matches!(
+                e.sqlite_error_code(),
+                Some(rusqlite::ErrorCode::DatabaseBusy | rusqlite::ErrorCode::DatabaseLocked)
+            )
+        )
     }
 }
 

@@ -10,4 +10,4 @@ mod report;
 pub mod scoring;
 pub mod text;
 
-pub use report::{CategoryScore, Delta, Report, Tool, SCHEMA_VERSION};
+pub use report::{CategoryDelta, CategoryScore, Delta, Report, Tool, SCHEMA_VERSION};
