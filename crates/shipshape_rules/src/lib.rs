@@ -9,6 +9,8 @@
 mod context;
 mod docs;
 mod engine;
+#[cfg(test)]
+mod fingerprint_tests;
 pub mod rules;
 pub mod support;
 #[cfg(test)]
