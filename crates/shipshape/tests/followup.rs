@@ -141,6 +141,37 @@ fn config_sets_profile_severity_disable_and_ignore_and_flags_win() {
 }
 
 #[test]
+fn max_file_size_skips_and_the_delta_does_not_call_it_fixed() {
+    let t = repo();
+    let data = tempfile::tempdir().unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    let base = dir.path().join("base.json");
+    let (out, _) = review_json(t.path(), data.path(), &[]);
+    std::fs::write(&base, &out.stdout).unwrap();
+    write(t.path(), "shipshape.toml", "max_file_size = 16\n");
+    let (_, v) = review_json(
+        t.path(),
+        data.path(),
+        &["--baseline", base.to_str().unwrap()],
+    );
+    assert!(
+        v["diagnostics"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|d| d["kind"] == "skipped" && d["file"] == "infra/main.tf"),
+        "{v}"
+    );
+    let d = &v["delta"];
+    assert_eq!(d["unevaluated"][0]["rule"], "rds-not-multi-az", "{d}");
+    assert!(d["fixed"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .all(|f| f["rule"] != "rds-not-multi-az"));
+}
+
+#[test]
 fn waivers_move_findings_to_suppressed_and_leave_the_decision() {
     let t = repo();
     let data = tempfile::tempdir().unwrap();

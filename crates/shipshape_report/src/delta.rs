@@ -5,10 +5,12 @@
 //! A baseline finding that is gone is `fixed`, unless it is now waived
 //! (then it is `accepted`: the risk was accepted, not removed). A finding
 //! that was waived in the baseline and is open again (the waiver expired
-//! or was removed) counts as `new`.
+//! or was removed) counts as `new`. A baseline finding in a file this
+//! review skipped or could not parse is `unevaluated`: silence about a
+//! file shipshape could not read is not a fix.
 
 use crate::{CategoryDelta, Delta, Report};
-use shipshape_model::Finding;
+use shipshape_model::{DiagnosticKind, Finding};
 use std::collections::HashSet;
 
 pub fn compare(baseline: &Report, current: &Report) -> Delta {
@@ -19,12 +21,21 @@ pub fn compare(baseline: &Report, current: &Report) -> Delta {
     let now = prints(&current.findings);
     let waived_now = prints(&current.suppressed);
 
-    let (accepted, fixed): (Vec<Finding>, Vec<Finding>) = baseline
+    let unreadable: HashSet<&str> = current
+        .diagnostics
+        .iter()
+        .filter(|d| matches!(d.kind, DiagnosticKind::ParseError | DiagnosticKind::Skipped))
+        .filter_map(|d| d.file.as_deref())
+        .collect();
+    let (accepted, gone): (Vec<Finding>, Vec<Finding>) = baseline
         .findings
         .iter()
         .filter(|f| !now.contains(&f.fingerprint))
         .cloned()
         .partition(|f| waived_now.contains(&f.fingerprint));
+    let (unevaluated, fixed): (Vec<Finding>, Vec<Finding>) = gone
+        .into_iter()
+        .partition(|f| f.file.as_deref().is_some_and(|p| unreadable.contains(p)));
     let new: Vec<Finding> = current
         .findings
         .iter()
@@ -66,6 +77,7 @@ pub fn compare(baseline: &Report, current: &Report) -> Delta {
         baseline_decision: baseline.decision.clone(),
         categories,
         accepted,
+        unevaluated,
     }
 }
 
@@ -166,6 +178,27 @@ mod tests {
         assert_eq!(rel.score, 100);
         assert_eq!(rel.change, 100 - i64::from(rel.baseline_score));
         assert_eq!(delta.categories.len(), Category::ALL.len());
+    }
+
+    #[test]
+    fn findings_in_unreadable_files_are_not_fixed() {
+        let a = f(
+            "rds-not-multi-az",
+            Category::Reliability,
+            Severity::High,
+            "a",
+        );
+        let base = Report::new(".", Profile::Prod, vec![a], vec![], vec![]);
+        let broken = shipshape_model::Diagnostic::new(
+            DiagnosticKind::ParseError,
+            Some("main.tf".into()),
+            Some(3),
+            "unexpected token",
+        );
+        let now = Report::new(".", Profile::Prod, vec![], vec![], vec![broken]);
+        let d = compare(&base, &now);
+        assert!(d.fixed.is_empty());
+        assert_eq!(d.unevaluated.len(), 1);
     }
 
     #[test]

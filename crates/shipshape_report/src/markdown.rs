@@ -353,6 +353,22 @@ fn write_delta(o: &mut String, r: &Report, d: &crate::Delta) {
             let _ = writeln!(o, "  - {}: {}", escape(&f.rule), escape(&f.message));
         }
     }
+    if !d.unevaluated.is_empty() {
+        let _ = writeln!(
+            o,
+            "- **Not re-evaluated** (the file could not be read or parsed this time): {}",
+            d.unevaluated.len()
+        );
+        for f in &d.unevaluated {
+            let _ = writeln!(
+                o,
+                "  - {}: {} ({})",
+                escape(&f.rule),
+                escape(&f.message),
+                code(&location(f))
+            );
+        }
+    }
     let _ = writeln!(o, "- **Still open**: {}\n", d.unchanged);
 }
 

@@ -44,6 +44,10 @@ pub struct Delta {
     /// Open in the baseline, waived now: not fixed, accepted.
     #[serde(default)]
     pub accepted: Vec<Finding>,
+    /// Open in the baseline, in a file this review could not read or
+    /// parse: not known to be fixed.
+    #[serde(default)]
+    pub unevaluated: Vec<Finding>,
 }
 
 /// One category's score before and now.

@@ -92,6 +92,13 @@ fn write_delta(o: &mut String, r: &Report, d: &crate::Delta) {
             format!(", {} accepted as risks", d.accepted.len())
         }
     );
+    if !d.unevaluated.is_empty() {
+        let _ = writeln!(
+            o,
+            "  {} not re-evaluated: their files could not be read or parsed",
+            d.unevaluated.len()
+        );
+    }
     for c in d
         .categories
         .iter()
