@@ -1,6 +1,9 @@
 //! The repository model: every file family loaded, ready for rules.
 
+use crate::compose::{self, ComposeFile};
 use crate::discovery;
+use crate::dockerfile::{self, Dockerfile};
+use crate::kubernetes::{self, Kubernetes};
 use crate::source::SourceFile;
 use crate::terraform::{self, Terraform};
 use shipshape_model::Diagnostic;
@@ -36,6 +39,14 @@ pub struct Repository {
     /// Every file that was read, sorted by path.
     pub files: Vec<SourceFile>,
     pub terraform: Terraform,
+    pub dockerfiles: Vec<Dockerfile>,
+    /// Docker Compose files.
+    pub compose: Vec<ComposeFile>,
+    pub kubernetes: Kubernetes,
+    /// Documents recognised by content: runbooks, SLO targets, restore procedures.
+    pub docs: crate::docs::Documents,
+    /// Load tests, SLO specifications, backup/restore scripts, deployed services.
+    pub ops: crate::operations::OpsEvidence,
     /// What could not be read or parsed.
     pub diagnostics: Vec<Diagnostic>,
     by_path: HashMap<String, usize>,
@@ -69,10 +80,36 @@ impl Repository {
         );
         let files = discovered.files;
         let mut diagnostics = discovered.diagnostics;
-        let terraform = terraform::load(root, &files, &terraform::TfOptions { var_files });
+        // The file families are independent: each loader runs as its own
+        // task (and parallelises over its own files too).
+        let mut terraform = None;
+        let mut docker = None;
+        let mut compose = None;
+        let mut kubernetes = None;
+        rayon::scope(|s| {
+            s.spawn(|_| {
+                terraform = Some(terraform::load(
+                    root,
+                    &files,
+                    &terraform::TfOptions { var_files },
+                ))
+            });
+            s.spawn(|_| docker = Some(dockerfile::load(&files)));
+            s.spawn(|_| compose = Some(compose::load(&files)));
+            s.spawn(|_| kubernetes = Some(kubernetes::load(&files)));
+        });
+        let terraform = terraform.unwrap_or_default();
+        let (dockerfiles, docker_diags) = docker.unwrap_or_default();
+        let (compose, compose_diags) = compose.unwrap_or_default();
+        let (kubernetes, k8s_diags) = kubernetes.unwrap_or_default();
         diagnostics.extend(terraform.diagnostics.iter().cloned());
+        diagnostics.extend(docker_diags);
+        diagnostics.extend(compose_diags);
+        diagnostics.extend(k8s_diags);
         diagnostics.sort();
         diagnostics.dedup();
+        let docs = crate::docs::load(&files);
+        let ops = crate::operations::load(&files, &terraform);
         let by_path = files
             .iter()
             .enumerate()
@@ -82,6 +119,11 @@ impl Repository {
             root: root.to_path_buf(),
             files,
             terraform,
+            dockerfiles,
+            compose,
+            kubernetes,
+            docs,
+            ops,
             diagnostics,
             by_path,
         })
