@@ -202,14 +202,24 @@ pub fn render(r: &Report) -> String {
     if !r.suppressed.is_empty() {
         let _ = writeln!(o, "## Accepted risks and disputed findings\n");
         for f in &r.suppressed {
-            let _ = writeln!(
+            let _ = write!(
                 o,
                 "- **{}** {}: {}. Reason: {}",
                 escape(&f.rule),
                 code(&location(f)),
                 escape(&f.message),
-                escape(f.suppressed_by.as_deref().unwrap_or("waived"))
+                escape(f.suppressed_by.as_ref().map_or("waived", |s| &s.reason))
             );
+            if let Some(s) = &f.suppressed_by {
+                if let Some(owner) = &s.owner {
+                    let _ = write!(o, " Owner: {}.", escape(owner));
+                }
+                if let Some(exp) = &s.expires {
+                    let _ = write!(o, " Expires {}.", escape(exp));
+                }
+                let _ = write!(o, " Waiver: {}", code(&s.source));
+            }
+            let _ = writeln!(o);
         }
         let _ = writeln!(o);
     }
@@ -289,41 +299,85 @@ fn write_delta(o: &mut String, r: &Report, d: &crate::Delta) {
     let diff = r.score as i64 - d.baseline_score as i64;
     let _ = writeln!(
         o,
-        "Previous grade {} ({}) → current {} ({}), {diff:+}.\n",
+        "Previous grade {} ({}) → current {} ({}), {diff:+}.",
         d.baseline_grade, d.baseline_score, r.grade, r.score
     );
-    if !d.baseline_categories.is_empty() {
+    if !d.baseline_decision.is_empty() && d.baseline_decision != r.decision {
         let _ = writeln!(
             o,
-            "| Category | Before | Now | Change |\n|---|---:|---:|---:|"
+            "Decision: {} → **{}**.",
+            d.baseline_decision.to_uppercase(),
+            r.decision.to_uppercase()
         );
-        for c in &r.categories {
-            if let Some(b) = d.baseline_categories.iter().find(|b| b.id == c.id) {
-                let _ = writeln!(
-                    o,
-                    "| {} | {} | {} | {:+} |",
-                    c.id.title(),
-                    b.score,
-                    c.score,
-                    c.score as i64 - b.score as i64
-                );
-            }
+    }
+    let _ = writeln!(o);
+    if !d.categories.is_empty() {
+        let _ = writeln!(
+            o,
+            "| Category | Before | Now | Change | Fixed | New |\n|---|---:|---:|---:|---:|---:|"
+        );
+        for c in &d.categories {
+            let _ = writeln!(
+                o,
+                "| {} | {} ({}) | {} ({}) | {:+} | {} | {} |",
+                c.id.title(),
+                c.baseline_score,
+                c.baseline_grade,
+                c.score,
+                c.grade,
+                c.change,
+                c.fixed,
+                c.new
+            );
         }
         let _ = writeln!(o);
     }
     let _ = writeln!(o, "- **Fixed**: {}", d.fixed.len());
     for f in &d.fixed {
-        let _ = writeln!(o, "  - {}: {}", escape(&f.rule), escape(&f.message));
+        let _ = writeln!(
+            o,
+            "  - {} ({}): {}",
+            escape(&f.rule),
+            f.severity,
+            escape(&f.message)
+        );
     }
     let _ = writeln!(o, "- **New**: {}", d.new.len());
     for f in &d.new {
         let _ = writeln!(
             o,
-            "  - {}: {} ({})",
+            "  - {} ({}): {} ({})",
             escape(&f.rule),
+            f.severity,
             escape(&f.message),
             code(&location(f))
         );
+    }
+    if !d.accepted.is_empty() {
+        let _ = writeln!(
+            o,
+            "- **Accepted as risks** (waived, not fixed): {}",
+            d.accepted.len()
+        );
+        for f in &d.accepted {
+            let _ = writeln!(o, "  - {}: {}", escape(&f.rule), escape(&f.message));
+        }
+    }
+    if !d.unevaluated.is_empty() {
+        let _ = writeln!(
+            o,
+            "- **Not re-evaluated** (the file could not be read or parsed this time): {}",
+            d.unevaluated.len()
+        );
+        for f in &d.unevaluated {
+            let _ = writeln!(
+                o,
+                "  - {}: {} ({})",
+                escape(&f.rule),
+                escape(&f.message),
+                code(&location(f))
+            );
+        }
     }
     let _ = writeln!(o, "- **Still open**: {}\n", d.unchanged);
 }

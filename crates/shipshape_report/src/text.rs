@@ -34,17 +34,7 @@ pub fn render(r: &Report, sources: &dyn SourceLookup, color: bool) -> String {
     };
     let mut o = String::new();
     if let Some(d) = &r.delta {
-        let _ = writeln!(
-            o,
-            "What changed since the last review: {} ({}) -> {} ({}), {} fixed, {} new, {} still open\n",
-            d.baseline_grade,
-            d.baseline_score,
-            r.grade,
-            r.score,
-            d.fixed.len(),
-            d.new.len(),
-            d.unchanged
-        );
+        write_delta(&mut o, r, d);
     }
     for f in &r.findings {
         o.push_str(&render_finding(f, sources, &renderer));
@@ -93,6 +83,74 @@ pub fn render(r: &Report, sources: &dyn SourceLookup, color: bool) -> String {
         );
     }
     o
+}
+
+/// The opening section of a follow-up review.
+fn write_delta(o: &mut String, r: &Report, d: &crate::Delta) {
+    let _ = writeln!(o, "What changed since the last review");
+    let _ = writeln!(
+        o,
+        "  score    {} ({}) -> {} ({}), {:+}",
+        d.baseline_score,
+        d.baseline_grade,
+        r.score,
+        r.grade,
+        i64::from(r.score) - i64::from(d.baseline_score)
+    );
+    if !d.baseline_decision.is_empty() {
+        let _ = writeln!(o, "  decision {} -> {}", d.baseline_decision, r.decision);
+    }
+    let _ = writeln!(
+        o,
+        "  findings {} fixed, {} new, {} still open{}",
+        d.fixed.len(),
+        d.new.len(),
+        d.unchanged,
+        if d.accepted.is_empty() {
+            String::new()
+        } else {
+            format!(", {} accepted as risks", d.accepted.len())
+        }
+    );
+    if !d.unevaluated.is_empty() {
+        let _ = writeln!(
+            o,
+            "  {} not re-evaluated: their files could not be read or parsed",
+            d.unevaluated.len()
+        );
+    }
+    for c in d
+        .categories
+        .iter()
+        .filter(|c| c.change != 0 || c.new > 0 || c.fixed > 0)
+    {
+        let _ = writeln!(
+            o,
+            "  {:<14} {:>3} -> {:>3} ({:+})",
+            c.id.id(),
+            c.baseline_score,
+            c.score,
+            c.change
+        );
+    }
+    for (mark, list) in [
+        ("fixed", &d.fixed),
+        ("new  ", &d.new),
+        ("accepted", &d.accepted),
+    ] {
+        for f in list {
+            let place = match (&f.file, f.line) {
+                (Some(file), Some(l)) => format!(" ({file}:{l})"),
+                _ => String::new(),
+            };
+            let _ = writeln!(
+                o,
+                "  {mark} {} {}: {}{place}",
+                f.severity, f.rule, f.message
+            );
+        }
+    }
+    o.push('\n');
 }
 
 fn level(s: Severity) -> Level<'static> {

@@ -10,6 +10,8 @@ pub mod aws;
 mod context;
 mod docs;
 mod engine;
+#[cfg(test)]
+mod fingerprint_tests;
 pub mod rules;
 pub mod service_support;
 pub mod support;
