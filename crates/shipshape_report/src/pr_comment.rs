@@ -84,7 +84,12 @@ pub fn render_with_limit(r: &Report, limit: usize) -> String {
                     escape(&f.rule),
                     code(&location(f)),
                     escape(&f.message),
-                    escape(f.suppressed_by.as_deref().unwrap_or("waived"))
+                    escape(
+                        f.suppressed_by
+                            .as_ref()
+                            .map(|s| s.reason.as_str())
+                            .unwrap_or("waived")
+                    )
                 )
             })
             .collect();
