@@ -636,7 +636,10 @@ fn suppressed(o: &mut String, r: &Report) {
             esc(&f.rule),
             esc(&location(f)),
             esc(&f.message),
-            esc(f.suppressed_by.as_deref().unwrap_or("waived"))
+            esc(f
+                .suppressed_by
+                .as_ref()
+                .map_or("waived", |s| s.reason.as_str()))
         );
     }
     o.push_str("</ul>\n</section>\n");

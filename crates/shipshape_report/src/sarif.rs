@@ -64,7 +64,11 @@ pub fn document(report: &Report, rules: &[&RuleMeta]) -> Value {
         result(
             f,
             rules,
-            Some(f.suppressed_by.as_deref().unwrap_or("waived")),
+            Some(
+                f.suppressed_by
+                    .as_ref()
+                    .map_or("waived", |s| s.reason.as_str()),
+            ),
         )
     }));
     let notifications: Vec<Value> = report.diagnostics.iter().map(notification).collect();
@@ -218,7 +222,7 @@ fn physical(f: &Finding) -> Value {
 
 fn notification(d: &Diagnostic) -> Value {
     let level = match d.kind {
-        DiagnosticKind::ParseError | DiagnosticKind::Skipped => "warning",
+        DiagnosticKind::ParseError | DiagnosticKind::Skipped | DiagnosticKind::Waiver => "warning",
         DiagnosticKind::Unevaluated => "note",
     };
     let mut n = Map::new();
