@@ -249,6 +249,31 @@ fn waivers_move_findings_to_suppressed_and_leave_the_decision() {
     assert_eq!(by_rule("cloudtrail-missing")["owner"], "security");
     assert_eq!(by_rule("cloudtrail-missing")["source"], "shipshape.toml:2");
     assert_eq!(by_rule("rds-not-multi-az")["source"], "infra/main.tf:1");
+    assert_eq!(by_rule("rds-not-multi-az")["inline"], true);
+    assert_eq!(by_rule("cloudtrail-missing")["inline"], false);
+
+    // SARIF: inline waivers are `inSource`, shipshape.toml ones `external`.
+    let sarif = json(&run(
+        &["review", t.path().to_str().unwrap(), "--format", "sarif"],
+        data.path(),
+    ));
+    let kinds: Vec<(String, String)> = sarif["runs"][0]["results"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter_map(|r| {
+            let k = r["suppressions"][0]["kind"].as_str()?;
+            Some((
+                r["ruleId"].as_str().unwrap_or("").to_string(),
+                k.to_string(),
+            ))
+        })
+        .collect();
+    assert_eq!(kinds.len(), 2, "{kinds:?}");
+    assert!(
+        kinds.iter().any(|(_, k)| k == "inSource") && kinds.iter().any(|(_, k)| k == "external"),
+        "{kinds:?}"
+    );
     assert_eq!(v["decision"], "go");
     assert!(v["score"].as_u64() > before["score"].as_u64());
 

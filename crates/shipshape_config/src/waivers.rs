@@ -134,6 +134,7 @@ pub fn apply(
                 owner: w.owner.clone(),
                 expires: w.expires.map(|d| d.to_string()),
                 source: config_source(w),
+                inline: false,
             });
             break;
         }
@@ -163,6 +164,7 @@ pub fn apply(
                     owner: None,
                     expires: w.until.map(|d| d.to_string()),
                     source: format!("{}:{}", w.file, w.line),
+                    inline: true,
                 });
                 break;
             }
