@@ -1,11 +1,14 @@
 //! The repository model: every file family loaded, ready for rules.
 
+use crate::code::{self, Code};
 use crate::compose::{self, ComposeFile};
 use crate::discovery;
 use crate::dockerfile::{self, Dockerfile};
 use crate::kubernetes::{self, Kubernetes};
+use crate::shell::{self, Script};
 use crate::source::SourceFile;
 use crate::terraform::{self, Terraform};
+use crate::workflows::{self, Workflow};
 use shipshape_model::Diagnostic;
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
@@ -47,6 +50,12 @@ pub struct Repository {
     pub docs: crate::docs::Documents,
     /// Load tests, SLO specifications, backup/restore scripts, deployed services.
     pub ops: crate::operations::OpsEvidence,
+    /// Service code: modules, manifests, start commands and services.
+    pub code: Code,
+    /// Shell scripts: shell files, user-data files and inline user data.
+    pub scripts: Vec<Script>,
+    /// GitHub Actions workflows.
+    pub workflows: Vec<Workflow>,
     /// What could not be read or parsed.
     pub diagnostics: Vec<Diagnostic>,
     by_path: HashMap<String, usize>,
@@ -86,6 +95,8 @@ impl Repository {
         let mut docker = None;
         let mut compose = None;
         let mut kubernetes = None;
+        let mut code = None;
+        let mut ci = None;
         rayon::scope(|s| {
             s.spawn(|_| {
                 terraform = Some(terraform::load(
@@ -97,15 +108,23 @@ impl Repository {
             s.spawn(|_| docker = Some(dockerfile::load(&files)));
             s.spawn(|_| compose = Some(compose::load(&files)));
             s.spawn(|_| kubernetes = Some(kubernetes::load(&files)));
+            s.spawn(|_| code = Some(code::load(&files)));
+            s.spawn(|_| ci = Some(workflows::load(&files)));
         });
+        let code = code.unwrap_or_default();
         let terraform = terraform.unwrap_or_default();
         let (dockerfiles, docker_diags) = docker.unwrap_or_default();
         let (compose, compose_diags) = compose.unwrap_or_default();
         let (kubernetes, k8s_diags) = kubernetes.unwrap_or_default();
+        let (workflows, ci_diags) = ci.unwrap_or_default();
+        diagnostics.extend(ci_diags);
         diagnostics.extend(terraform.diagnostics.iter().cloned());
         diagnostics.extend(docker_diags);
         diagnostics.extend(compose_diags);
         diagnostics.extend(k8s_diags);
+        diagnostics.extend(code.diagnostics.iter().cloned());
+        let (scripts, shell_diagnostics) = shell::load(root, &files, &terraform);
+        diagnostics.extend(shell_diagnostics);
         diagnostics.sort();
         diagnostics.dedup();
         let docs = crate::docs::load(&files);
@@ -124,6 +143,9 @@ impl Repository {
             kubernetes,
             docs,
             ops,
+            code,
+            scripts,
+            workflows,
             diagnostics,
             by_path,
         })

@@ -19,6 +19,9 @@ pub fn escape(s: &str) -> String {
                 out.push(c);
             }
             '\n' | '\r' => out.push(' '),
+            // Terminal escape sequences and other controls from file names
+            // or content must not reach a reader's terminal or renderer.
+            c if c.is_control() => out.push('\u{fffd}'),
             _ => out.push(c),
         }
     }
@@ -29,7 +32,14 @@ pub fn escape(s: &str) -> String {
 pub fn code(s: &str) -> String {
     let longest = s.split(|c| c != '`').map(str::len).max().unwrap_or(0);
     let fence = "`".repeat(longest + 1);
-    let s = s.replace(['\n', '\r'], " ");
+    let s: String = s
+        .chars()
+        .map(|c| match c {
+            '\n' | '\r' => ' ',
+            c if c.is_control() => '\u{fffd}',
+            c => c,
+        })
+        .collect();
     let pad = if s.starts_with('`') || s.ends_with('`') {
         " "
     } else {
@@ -383,5 +393,8 @@ mod tests {
             "\\<img src=x onerror=alert(1)\\>"
         );
         assert_eq!(code("a`b"), "``a`b``");
+        // Terminal control sequences never pass through.
+        assert_eq!(escape("a\u{1b}[31m\nb"), "a\u{fffd}\\[31m b");
+        assert_eq!(code("x\u{7}y"), "`x\u{fffd}y`");
     }
 }

@@ -11,6 +11,21 @@ pub trait SourceLookup {
     fn text(&self, path: &str) -> Option<&str>;
 }
 
+/// Replaces control characters in repository-derived text (file names,
+/// messages, snippets) so an escape sequence in the reviewed tree cannot
+/// drive the reader's terminal; `keep_lines` keeps newlines and tabs.
+fn clean(s: &str, keep_lines: bool) -> String {
+    s.chars()
+        .map(|c| match c {
+            '\n' | '\r' | '\t' if keep_lines => c,
+            '\n' | '\r' => ' ',
+            '\t' => c,
+            c if c.is_control() => '\u{fffd}',
+            c => c,
+        })
+        .collect()
+}
+
 pub fn render(r: &Report, sources: &dyn SourceLookup, color: bool) -> String {
     let renderer = if color {
         Renderer::styled()
@@ -27,16 +42,21 @@ pub fn render(r: &Report, sources: &dyn SourceLookup, color: bool) -> String {
     }
     for d in &r.diagnostics {
         let place = match (&d.file, d.line) {
-            (Some(f), Some(l)) => format!("{f}:{l}: "),
-            (Some(f), None) => format!("{f}: "),
+            (Some(f), Some(l)) => format!("{}:{l}: ", clean(f, false)),
+            (Some(f), None) => format!("{}: ", clean(f, false)),
             _ => String::new(),
         };
-        let _ = writeln!(o, "note[{}]: {place}{}", d.kind.id(), d.message);
+        let _ = writeln!(
+            o,
+            "note[{}]: {place}{}",
+            d.kind.id(),
+            clean(&d.message, false)
+        );
     }
     if !r.diagnostics.is_empty() {
         o.push('\n');
     }
-    let _ = writeln!(o, "shipshape review of {}", r.root);
+    let _ = writeln!(o, "shipshape review of {}", clean(&r.root, false));
     let _ = writeln!(o, "  score    {} / 100 ({})", r.score, r.grade);
     let _ = writeln!(o, "  decision {}", r.decision);
     let _ = writeln!(
@@ -143,7 +163,8 @@ fn level(s: Severity) -> Level<'static> {
 }
 
 fn render_finding(f: &Finding, sources: &dyn SourceLookup, renderer: &Renderer) -> String {
-    let title = format!("{}: {}", f.severity.id(), f.message);
+    let title = format!("{}: {}", f.severity.id(), clean(&f.message, false));
+    let label = clean(f.resource.as_deref().unwrap_or(""), false);
     let lvl = level(f.severity);
     let help = format!(
         "effort {}–{} h; `shipshape explain {}` for the fix",
@@ -158,9 +179,9 @@ fn render_finding(f: &Finding, sources: &dyn SourceLookup, renderer: &Renderer) 
             if start >= end {
                 return None;
             }
-            let body: String = lines[start..end].concat();
+            let body: String = clean(&lines[start..end].concat(), true);
             let trimmed = body.trim_end_matches(['\n', '\r']).len();
-            Some((path.clone(), line as usize, body, trimmed))
+            Some((clean(path, false), line as usize, body, trimmed))
         }),
         _ => None,
     };
@@ -170,18 +191,15 @@ fn render_finding(f: &Finding, sources: &dyn SourceLookup, renderer: &Renderer) 
                 Snippet::source(body.as_str())
                     .line_start(*line)
                     .path(path.as_str())
-                    .annotation(
-                        AnnotationKind::Primary
-                            .span(0..*len)
-                            .label(f.resource.as_deref().unwrap_or("")),
-                    ),
+                    .annotation(AnnotationKind::Primary.span(0..*len).label(label.as_str())),
             ),
         None => Group::with_title(lvl.primary_title(&title).id(&f.rule)),
     };
     let group = group.element(Level::HELP.message(help.as_str()));
     let mut s = renderer.render(&[group]);
     if snippet.is_none() {
-        let _ = write!(s, "\n  --> {}", f.file.as_deref().unwrap_or("repository"));
+        let place = clean(f.file.as_deref().unwrap_or("repository"), false);
+        let _ = write!(s, "\n  --> {place}");
     }
     s.push('\n');
     s

@@ -13,6 +13,7 @@ mod engine;
 #[cfg(test)]
 mod fingerprint_tests;
 pub mod rules;
+pub mod service_support;
 pub mod support;
 #[cfg(test)]
 pub mod testing;
