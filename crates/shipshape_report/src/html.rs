@@ -639,8 +639,7 @@ fn suppressed(o: &mut String, r: &Report) {
             esc(f
                 .suppressed_by
                 .as_ref()
-                .map(|s| s.reason.as_str())
-                .unwrap_or("waived"))
+                .map_or("waived", |s| s.reason.as_str()))
         );
     }
     o.push_str("</ul>\n</section>\n");

@@ -87,8 +87,7 @@ pub fn render_with_limit(r: &Report, limit: usize) -> String {
                     escape(
                         f.suppressed_by
                             .as_ref()
-                            .map(|s| s.reason.as_str())
-                            .unwrap_or("waived")
+                            .map_or("waived", |s| s.reason.as_str())
                     )
                 )
             })

@@ -58,7 +58,7 @@ pub fn document(report: &Report, rules: &[&RuleMeta]) -> Value {
     let mut results: Vec<Value> = report
         .findings
         .iter()
-        .map(|f| result(f, rules, None))
+        .map(|f| result(f, rules, None, false))
         .collect();
     results.extend(report.suppressed.iter().map(|f| {
         result(
@@ -67,9 +67,9 @@ pub fn document(report: &Report, rules: &[&RuleMeta]) -> Value {
             Some(
                 f.suppressed_by
                     .as_ref()
-                    .map(|s| s.reason.as_str())
-                    .unwrap_or("waived"),
+                    .map_or("waived", |s| s.reason.as_str()),
             ),
+            f.suppressed_by.as_ref().is_some_and(|s| s.inline),
         )
     }));
     let notifications: Vec<Value> = report.diagnostics.iter().map(notification).collect();
@@ -157,7 +157,7 @@ fn descriptor(m: &RuleMeta) -> Value {
     })
 }
 
-fn result(f: &Finding, rules: &[&RuleMeta], suppressed_by: Option<&str>) -> Value {
+fn result(f: &Finding, rules: &[&RuleMeta], suppressed_by: Option<&str>, in_source: bool) -> Value {
     let mut r = Map::new();
     r.insert("ruleId".into(), Value::from(f.code.as_str()));
     if let Some(i) = rules.iter().position(|m| m.code == f.code) {
@@ -181,7 +181,11 @@ fn result(f: &Finding, rules: &[&RuleMeta], suppressed_by: Option<&str>) -> Valu
     if let Some(reason) = suppressed_by {
         r.insert(
             "suppressions".into(),
-            json!([{ "kind": "external", "status": "accepted", "justification": reason }]),
+            json!([{
+                "kind": if in_source { "inSource" } else { "external" },
+                "status": "accepted",
+                "justification": reason
+            }]),
         );
     }
     r.insert(
