@@ -8,6 +8,7 @@
 
 mod cli;
 mod docs_cmd;
+mod progress;
 mod review;
 
 use clap::Parser;

@@ -39,8 +39,11 @@ pub fn run(args: &ReviewArgs) -> Result<u8, CliError> {
         var_files: args.var_files.clone(),
         ..LoadOptions::default()
     };
+    let progress = crate::progress::Progress::start(args.quiet);
+    progress.stage("loading the repository");
     let repo = Repository::load(root, &options).map_err(|e| CliError::usage(e.to_string()))?;
     let rules = shipshape_rules::all_rules();
+    progress.stage(format!("running {} rules", rules.len()));
     let outcome = shipshape_rules::run(&repo, profile, &rules);
     let mut diagnostics = repo.diagnostics.clone();
     diagnostics.extend(outcome.diagnostics);
@@ -82,6 +85,7 @@ pub fn run(args: &ReviewArgs) -> Result<u8, CliError> {
         Format::Html => shipshape_report::html::render(&report, &RepoSources(&repo)),
         Format::Text => shipshape_report::text::render(&report, &RepoSources(&repo), to_terminal),
     };
+    progress.finish();
     match &args.output {
         Some(path) => std::fs::write(path, rendered)
             .map_err(|e| CliError::usage(format!("{}: {e}", path.display())))?,
