@@ -121,3 +121,26 @@ fn pr_comment_snapshot_with_baseline_and_waiver() {
     r.delta = Some(delta::compare(&baseline, &r));
     insta::assert_snapshot!("pr_comment", pr_comment::render(&r));
 }
+
+#[test]
+fn every_format_renders_end_to_end() {
+    let repo = fixture("small-repo").to_string_lossy().into_owned();
+    let expect = [
+        ("text", "shipshape review of"),
+        ("json", "\"schema_version\": 1"),
+        ("markdown", "# Production readiness review"),
+        ("pr-comment", "## shipshape review: "),
+        ("sarif", "\"version\": \"2.1.0\""),
+        ("junit", "<testsuites name=\"shipshape review of"),
+        ("html", "<!DOCTYPE html>"),
+    ];
+    for (format, marker) in expect {
+        // The fixture has a high finding and no blocker: exit 0 by default,
+        // 1 with --fail-on high, whatever the format.
+        let (code, out) = run_cli(&["review", &repo, "--format", format]);
+        assert_eq!(code, 0, "{format}");
+        assert!(out.contains(marker), "{format}: {out}");
+        let (code, _) = run_cli(&["review", &repo, "--format", format, "--fail-on", "high"]);
+        assert_eq!(code, 1, "{format} --fail-on high");
+    }
+}
