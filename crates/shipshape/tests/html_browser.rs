@@ -356,6 +356,7 @@ fn html_report_reads_filters_and_matches_the_json() {
         assert_eq!(b.visible(), all, "after rechecking {id}");
     }
 
+    b.eval("window.scrollTo(0, 0); return null;");
     let shot = manifest_dir().join("../../target/html-report.png");
     b.screenshot(&shot);
     drop(b);

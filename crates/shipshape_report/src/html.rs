@@ -764,6 +764,32 @@ mod tests {
     }
 
     #[test]
+    fn delta_waivers_and_diagnostics_have_their_sections() {
+        let (mut r, files) = hostile();
+        let mut waived = r.findings[0].clone();
+        waived.suppressed_by = Some(format!("accepted by {PAYLOAD}"));
+        r.suppressed.push(waived);
+        let baseline = Report::new("old", Profile::Prod, vec![], vec![], vec![]);
+        r.delta = Some(crate::delta::compare(&baseline, &r));
+        let html = render(&r, &files);
+        for id in [
+            "summary",
+            "delta",
+            "scorecard",
+            "matrix",
+            "findings",
+            "roadmap",
+            "suppressed",
+            "diagnostics",
+        ] {
+            assert!(html.contains(&format!("<section id=\"{id}\"")), "{id}");
+        }
+        assert!(html.contains("Previous grade <b>A+</b> (100)"));
+        assert!(html.contains("<h3>New (1)</h3>"));
+        assert!(!html.contains("<img"));
+    }
+
+    #[test]
     fn base64_matches_the_rfc_vectors() {
         assert_eq!(base64(b""), "");
         assert_eq!(base64(b"f"), "Zg==");

@@ -82,7 +82,7 @@ pub fn document(report: &Report, rules: &[&RuleMeta]) -> Value {
             },
             "automationDetails": { "id": format!("shipshape/{}/", report.profile.id()) },
             "originalUriBaseIds": {
-                "SRCROOT": { "description": { "text": "The root of the reviewed repository." } }
+                "%SRCROOT%": { "description": { "text": "The root of the reviewed repository." } }
             },
             "invocations": [{
                 "executionSuccessful": true,
@@ -203,7 +203,7 @@ fn physical(f: &Finding) -> Value {
     let mut p = Map::new();
     p.insert(
         "artifactLocation".into(),
-        json!({ "uri": uri, "uriBaseId": "SRCROOT" }),
+        json!({ "uri": uri, "uriBaseId": "%SRCROOT%" }),
     );
     if let (Some(_), Some(line)) = (&f.file, f.line) {
         let line = line.max(1);
@@ -232,7 +232,7 @@ fn notification(d: &Diagnostic) -> Value {
         let mut p = Map::new();
         p.insert(
             "artifactLocation".into(),
-            json!({ "uri": uri_path(file), "uriBaseId": "SRCROOT" }),
+            json!({ "uri": uri_path(file), "uriBaseId": "%SRCROOT%" }),
         );
         if let Some(line) = d.line {
             p.insert("region".into(), json!({ "startLine": line.max(1) }));
