@@ -8,8 +8,10 @@
 
 mod cli;
 mod docs_cmd;
+mod followup;
 mod progress;
 mod review;
+mod settings;
 
 use clap::Parser;
 use std::process::ExitCode;

@@ -5,10 +5,19 @@
 //! file it cannot read or parse becomes a [`Diagnostic`] and the walk goes on.
 #![forbid(unsafe_code)]
 
+pub mod code;
+pub mod compose;
 pub mod discovery;
+pub mod dockerfile;
+pub mod docs;
+pub mod kubernetes;
+pub mod operations;
 pub mod repository;
+pub mod shell;
 pub mod source;
 pub mod terraform;
+pub mod workflows;
+pub mod yaml;
 
 pub use repository::{LoadOptions, Repository};
 pub use shipshape_model::{Diagnostic, DiagnosticKind, LineIndex, LineSpan};

@@ -1,8 +1,14 @@
 //! The repository model: every file family loaded, ready for rules.
 
+use crate::code::{self, Code};
+use crate::compose::{self, ComposeFile};
 use crate::discovery;
+use crate::dockerfile::{self, Dockerfile};
+use crate::kubernetes::{self, Kubernetes};
+use crate::shell::{self, Script};
 use crate::source::SourceFile;
 use crate::terraform::{self, Terraform};
+use crate::workflows::{self, Workflow};
 use shipshape_model::Diagnostic;
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
@@ -36,6 +42,20 @@ pub struct Repository {
     /// Every file that was read, sorted by path.
     pub files: Vec<SourceFile>,
     pub terraform: Terraform,
+    pub dockerfiles: Vec<Dockerfile>,
+    /// Docker Compose files.
+    pub compose: Vec<ComposeFile>,
+    pub kubernetes: Kubernetes,
+    /// Documents recognised by content: runbooks, SLO targets, restore procedures.
+    pub docs: crate::docs::Documents,
+    /// Load tests, SLO specifications, backup/restore scripts, deployed services.
+    pub ops: crate::operations::OpsEvidence,
+    /// Service code: modules, manifests, start commands and services.
+    pub code: Code,
+    /// Shell scripts: shell files, user-data files and inline user data.
+    pub scripts: Vec<Script>,
+    /// GitHub Actions workflows.
+    pub workflows: Vec<Workflow>,
     /// What could not be read or parsed.
     pub diagnostics: Vec<Diagnostic>,
     by_path: HashMap<String, usize>,
@@ -69,10 +89,46 @@ impl Repository {
         );
         let files = discovered.files;
         let mut diagnostics = discovered.diagnostics;
-        let terraform = terraform::load(root, &files, &terraform::TfOptions { var_files });
+        // The file families are independent: each loader runs as its own
+        // task (and parallelises over its own files too).
+        let mut terraform = None;
+        let mut docker = None;
+        let mut compose = None;
+        let mut kubernetes = None;
+        let mut code = None;
+        let mut ci = None;
+        rayon::scope(|s| {
+            s.spawn(|_| {
+                terraform = Some(terraform::load(
+                    root,
+                    &files,
+                    &terraform::TfOptions { var_files },
+                ))
+            });
+            s.spawn(|_| docker = Some(dockerfile::load(&files)));
+            s.spawn(|_| compose = Some(compose::load(&files)));
+            s.spawn(|_| kubernetes = Some(kubernetes::load(&files)));
+            s.spawn(|_| code = Some(code::load(&files)));
+            s.spawn(|_| ci = Some(workflows::load(&files)));
+        });
+        let code = code.unwrap_or_default();
+        let terraform = terraform.unwrap_or_default();
+        let (dockerfiles, docker_diags) = docker.unwrap_or_default();
+        let (compose, compose_diags) = compose.unwrap_or_default();
+        let (kubernetes, k8s_diags) = kubernetes.unwrap_or_default();
+        let (workflows, ci_diags) = ci.unwrap_or_default();
+        diagnostics.extend(ci_diags);
         diagnostics.extend(terraform.diagnostics.iter().cloned());
+        diagnostics.extend(docker_diags);
+        diagnostics.extend(compose_diags);
+        diagnostics.extend(k8s_diags);
+        diagnostics.extend(code.diagnostics.iter().cloned());
+        let (scripts, shell_diagnostics) = shell::load(root, &files, &terraform);
+        diagnostics.extend(shell_diagnostics);
         diagnostics.sort();
         diagnostics.dedup();
+        let docs = crate::docs::load(&files);
+        let ops = crate::operations::load(&files, &terraform);
         let by_path = files
             .iter()
             .enumerate()
@@ -82,6 +138,14 @@ impl Repository {
             root: root.to_path_buf(),
             files,
             terraform,
+            dockerfiles,
+            compose,
+            kubernetes,
+            docs,
+            ops,
+            code,
+            scripts,
+            workflows,
             diagnostics,
             by_path,
         })

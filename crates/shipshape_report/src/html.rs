@@ -630,14 +630,24 @@ fn suppressed(o: &mut String, r: &Report) {
         r.suppressed.len()
     );
     for f in &r.suppressed {
-        let _ = writeln!(
+        let _ = write!(
             o,
-            "<li>{} <code>{}</code>: {}. Reason: {}</li>",
+            "<li>{} <code>{}</code>: {}. Reason: {}",
             esc(&f.rule),
             esc(&location(f)),
             esc(&f.message),
-            esc(f.suppressed_by.as_deref().unwrap_or("waived"))
+            esc(f.suppressed_by.as_ref().map_or("waived", |s| &s.reason))
         );
+        if let Some(s) = &f.suppressed_by {
+            if let Some(owner) = &s.owner {
+                let _ = write!(o, " Owner: {}.", esc(owner));
+            }
+            if let Some(exp) = &s.expires {
+                let _ = write!(o, " Expires {}.", esc(exp));
+            }
+            let _ = write!(o, " Waiver: <code>{}</code>", esc(&s.source));
+        }
+        o.push_str("</li>\n");
     }
     o.push_str("</ul>\n</section>\n");
 }
@@ -767,7 +777,12 @@ mod tests {
     fn delta_waivers_and_diagnostics_have_their_sections() {
         let (mut r, files) = hostile();
         let mut waived = r.findings[0].clone();
-        waived.suppressed_by = Some(format!("accepted by {PAYLOAD}"));
+        waived.suppressed_by = Some(shipshape_model::Suppression {
+            reason: format!("accepted by {PAYLOAD}"),
+            owner: Some(PAYLOAD.into()),
+            expires: None,
+            source: format!("{PAYLOAD}.tf:1"),
+        });
         r.suppressed.push(waived);
         let baseline = Report::new("old", Profile::Prod, vec![], vec![], vec![]);
         r.delta = Some(crate::delta::compare(&baseline, &r));

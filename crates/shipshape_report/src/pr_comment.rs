@@ -97,7 +97,7 @@ pub fn render_with_limit(r: &Report, limit: usize) -> String {
                     escape(&f.rule),
                     code(&location(f)),
                     escape(&f.message),
-                    escape(f.suppressed_by.as_deref().unwrap_or("waived"))
+                    escape(f.suppressed_by.as_ref().map_or("waived", |s| &s.reason))
                 )
             })
             .collect();
