@@ -598,7 +598,28 @@ fn delta(o: &mut String, r: &Report, d: &crate::Delta) {
         }
         o.push_str("</tbody>\n</table>\n");
     }
-    for (title, list) in [("Fixed", &d.fixed), ("New", &d.new)] {
+    if !d.baseline_decision.is_empty() {
+        let _ = writeln!(
+            o,
+            "<p>Decision: {} → <span class=\"st-{}\">{}</span>.</p>",
+            decision_title(&d.baseline_decision),
+            decision_class(&r.decision),
+            decision_title(&r.decision)
+        );
+    }
+    for (title, list, always) in [
+        ("Fixed", &d.fixed, true),
+        ("New", &d.new, true),
+        ("Accepted (waived since)", &d.accepted, false),
+        (
+            "Not evaluated now (file unreadable or unparsable)",
+            &d.unevaluated,
+            false,
+        ),
+    ] {
+        if list.is_empty() && !always {
+            continue;
+        }
         let _ = writeln!(o, "<h3>{title} ({})</h3>", list.len());
         if list.is_empty() {
             continue;
