@@ -478,7 +478,17 @@ fn evidence(f: &Finding, sources: &dyn SourceLookup) -> Option<String> {
     }
     let mut o = String::from("<pre class=\"evidence\"><code>");
     for (i, l) in lines.iter().take(MAX_LINES).enumerate() {
-        let _ = writeln!(o, "<span class=\"ln\">{}</span>{}", start + i + 1, esc(l));
+        let shown = if SECRET_RULES.contains(&f.rule.as_str()) {
+            redact(l)
+        } else {
+            (*l).to_string()
+        };
+        let _ = writeln!(
+            o,
+            "<span class=\"ln\">{}</span>{}",
+            start + i + 1,
+            esc(&shown)
+        );
     }
     if lines.len() > MAX_LINES {
         let _ = writeln!(
@@ -490,6 +500,22 @@ fn evidence(f: &Finding, sources: &dyn SourceLookup) -> Option<String> {
     }
     o.push_str("</code></pre>\n");
     Some(o)
+}
+
+/// Rules whose evidence is a secret: the report is attached to tickets
+/// and CI artifacts, so it must not republish the value.
+const SECRET_RULES: [&str; 1] = ["hardcoded-secret"];
+
+/// Keeps a line's key and hides its value: everything after the first
+/// `=` or `:` (HCL, YAML, env files, Dockerfile ENV).
+fn redact(line: &str) -> String {
+    match line.find(['=', ':']) {
+        Some(i) => format!(
+            "{} \u{2022}\u{2022}\u{2022}\u{2022}\u{2022}\u{2022} (redacted)",
+            &line[..=i]
+        ),
+        None => "\u{2022}\u{2022}\u{2022}\u{2022}\u{2022}\u{2022} (redacted)".to_string(),
+    }
 }
 
 /// Remediation is Markdown (prose and fenced snippets): fences become
@@ -823,6 +849,19 @@ mod tests {
         assert!(html.contains("Previous grade <b>A+</b> (100)"));
         assert!(html.contains("<h3>New (1)</h3>"));
         assert!(!html.contains("<img"));
+    }
+
+    #[test]
+    fn secret_evidence_is_redacted() {
+        let (mut r, _) = hostile();
+        r.findings[0].rule = "hardcoded-secret".into();
+        let files = Files(vec![(
+            format!("{PAYLOAD}.tf"),
+            "  password = \"phoenix123\"\n}\n".to_string(),
+        )]);
+        let html = render(&r, &files);
+        assert!(!html.contains("phoenix123"));
+        assert!(html.contains("  password = •••••• (redacted)"));
     }
 
     #[test]
