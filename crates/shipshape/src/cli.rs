@@ -40,7 +40,17 @@ pub enum Command {
 pub enum Format {
     Text,
     Json,
+    /// The full review as a Markdown document.
     Markdown,
+    /// SARIF 2.1.0 (GitHub code scanning and other SARIF consumers).
+    Sarif,
+    /// JUnit XML: a test suite per category, a test case per rule.
+    Junit,
+    /// One self-contained HTML page.
+    Html,
+    /// Markdown for a pull-request comment: folded sections, under
+    /// GitHub's 65,536-character limit.
+    PrComment,
 }
 
 #[derive(Copy, Clone, Debug, PartialEq, Eq, ValueEnum)]

@@ -73,6 +73,13 @@ pub fn run(args: &ReviewArgs) -> Result<u8, CliError> {
     let rendered = match format {
         Format::Json => shipshape_report::json::render(&report),
         Format::Markdown => shipshape_report::markdown::render(&report),
+        Format::PrComment => shipshape_report::pr_comment::render(&report),
+        Format::Sarif => shipshape_report::sarif::render(&report),
+        Format::Junit => {
+            let metas: Vec<_> = rules.iter().map(|r| r.meta()).collect();
+            shipshape_report::junit::render(&report, &metas)
+        }
+        Format::Html => shipshape_report::html::render(&report, &RepoSources(&repo)),
         Format::Text => shipshape_report::text::render(&report, &RepoSources(&repo), to_terminal),
     };
     match &args.output {

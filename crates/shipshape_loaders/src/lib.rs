@@ -8,7 +8,9 @@
 pub mod compose;
 pub mod discovery;
 pub mod dockerfile;
+pub mod docs;
 pub mod kubernetes;
+pub mod operations;
 pub mod repository;
 pub mod source;
 pub mod terraform;

@@ -43,6 +43,10 @@ pub struct Repository {
     /// Docker Compose files.
     pub compose: Vec<ComposeFile>,
     pub kubernetes: Kubernetes,
+    /// Documents recognised by content: runbooks, SLO targets, restore procedures.
+    pub docs: crate::docs::Documents,
+    /// Load tests, SLO specifications, backup/restore scripts, deployed services.
+    pub ops: crate::operations::OpsEvidence,
     /// What could not be read or parsed.
     pub diagnostics: Vec<Diagnostic>,
     by_path: HashMap<String, usize>,
@@ -76,26 +80,36 @@ impl Repository {
         );
         let files = discovered.files;
         let mut diagnostics = discovered.diagnostics;
-        // Terraform and the container families are independent: load them
-        // side by side (each loader parallelises over its own files too).
-        let (
-            terraform,
-            ((dockerfiles, docker_diags), ((compose, compose_diags), (kubernetes, k8s_diags))),
-        ) = rayon::join(
-            || terraform::load(root, &files, &terraform::TfOptions { var_files }),
-            || {
-                rayon::join(
-                    || dockerfile::load(&files),
-                    || rayon::join(|| compose::load(&files), || kubernetes::load(&files)),
-                )
-            },
-        );
+        // The file families are independent: each loader runs as its own
+        // task (and parallelises over its own files too).
+        let mut terraform = None;
+        let mut docker = None;
+        let mut compose = None;
+        let mut kubernetes = None;
+        rayon::scope(|s| {
+            s.spawn(|_| {
+                terraform = Some(terraform::load(
+                    root,
+                    &files,
+                    &terraform::TfOptions { var_files },
+                ))
+            });
+            s.spawn(|_| docker = Some(dockerfile::load(&files)));
+            s.spawn(|_| compose = Some(compose::load(&files)));
+            s.spawn(|_| kubernetes = Some(kubernetes::load(&files)));
+        });
+        let terraform = terraform.unwrap_or_default();
+        let (dockerfiles, docker_diags) = docker.unwrap_or_default();
+        let (compose, compose_diags) = compose.unwrap_or_default();
+        let (kubernetes, k8s_diags) = kubernetes.unwrap_or_default();
         diagnostics.extend(terraform.diagnostics.iter().cloned());
         diagnostics.extend(docker_diags);
         diagnostics.extend(compose_diags);
         diagnostics.extend(k8s_diags);
         diagnostics.sort();
         diagnostics.dedup();
+        let docs = crate::docs::load(&files);
+        let ops = crate::operations::load(&files, &terraform);
         let by_path = files
             .iter()
             .enumerate()
@@ -108,6 +122,8 @@ impl Repository {
             dockerfiles,
             compose,
             kubernetes,
+            docs,
+            ops,
             diagnostics,
             by_path,
         })

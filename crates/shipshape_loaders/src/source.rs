@@ -89,6 +89,10 @@ pub fn classify(name: &str, first_line: &str) -> Option<FileKind> {
         "ts" | "mts" | "cts" | "tsx" => FileKind::TypeScript,
         "py" => FileKind::Python,
         "go" => FileKind::Go,
+        // Load-test plans: JMeter, and Gatling simulations by their
+        // conventional name (other Java/Scala sources are never read).
+        "jmx" => FileKind::Other,
+        "scala" | "java" | "kt" if crate::operations::is_gatling_name(&lower) => FileKind::Other,
         "md" | "markdown" | "rst" | "txt" | "adoc" => {
             if lower.starts_with("requirements") {
                 FileKind::Manifest

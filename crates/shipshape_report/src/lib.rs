@@ -4,9 +4,13 @@
 #![forbid(unsafe_code)]
 
 pub mod delta;
+pub mod html;
 pub mod json;
+pub mod junit;
 pub mod markdown;
+pub mod pr_comment;
 mod report;
+pub mod sarif;
 pub mod scoring;
 pub mod text;
 

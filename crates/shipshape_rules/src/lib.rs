@@ -6,6 +6,7 @@
 //! from those doc comments.
 #![forbid(unsafe_code)]
 
+pub mod aws;
 mod context;
 mod docs;
 mod engine;

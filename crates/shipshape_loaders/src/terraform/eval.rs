@@ -193,7 +193,7 @@ fn index_file(m: &mut ModuleSrc, f: TfFile) {
 }
 
 /// `a/b` joined with `../c` → `a/c`; `None` when it leaves the root.
-pub(crate) fn join_rel(dir: &str, rel: &str) -> Option<String> {
+pub fn join_rel(dir: &str, rel: &str) -> Option<String> {
     let mut parts: Vec<&str> = if dir.is_empty() {
         vec![]
     } else {
@@ -636,14 +636,16 @@ impl<'a> Evaluator<'a> {
                 let entry = m.entry(name).or_insert_with(|| Value::List(vec![]));
                 for (k, v) in items.into_iter().take(MAX_INSTANCES) {
                     let s = scope.with(&iter_name, obj([("key", k), ("value", v)]));
-                    let val = self.eval_body(content, &s);
+                    let mut val = self.eval_body(content, &s);
+                    mark_span(&mut val, content);
                     if let Value::List(list) = entry {
                         list.push(val);
                     }
                 }
                 continue;
             }
-            let (val, deps) = self.with_deps(|| self.eval_body(b, scope));
+            let (mut val, deps) = self.with_deps(|| self.eval_body(b, scope));
+            mark_span(&mut val, b);
             if !deps.is_empty() {
                 let e = deps_by_attr
                     .entry(b.kind.clone())
@@ -1412,6 +1414,15 @@ impl<'a> Evaluator<'a> {
             "filebase64" => Value::unknown(format!("filebase64:{rel}")),
             _ => Value::String(text),
         }
+    }
+}
+
+/// Nested block values carry their lines (`__line`, `__end`) so that a
+/// rule can point at the very `ingress` block at fault.
+fn mark_span(v: &mut Value, b: &Block) {
+    if let Value::Object(m) = v {
+        m.insert("__line".into(), Value::Number(f64::from(b.span.start)));
+        m.insert("__end".into(), Value::Number(f64::from(b.span.end)));
     }
 }
 

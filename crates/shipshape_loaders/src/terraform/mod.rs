@@ -3,6 +3,7 @@
 //! be known statically into [`Resource`]s that rules query.
 
 mod eval;
+pub use eval::join_rel;
 mod functions;
 pub mod literals;
 pub mod syntax;
@@ -79,9 +80,46 @@ impl Resource {
         !matches!(self.cardinality, Cardinality::Known(0))
     }
 
-    /// Every address this resource's configuration depends on.
+    /// Every address this resource's configuration depends on (through
+    /// locals, variables and module outputs too).
     pub fn refs(&self) -> BTreeSet<String> {
-        self.instances.iter().flat_map(|v| v.refs()).collect()
+        let mut out: BTreeSet<String> = self.instances.iter().flat_map(|v| v.refs()).collect();
+        for inst in &self.instances {
+            if let Some(Value::Object(deps)) = inst.get("__deps") {
+                for list in deps.values() {
+                    out.extend(
+                        list.as_list()
+                            .unwrap_or(&[])
+                            .iter()
+                            .filter_map(|d| d.as_str().map(str::to_string)),
+                    );
+                }
+            }
+        }
+        out
+    }
+
+    /// The addresses one top-level attribute or nested block kind references.
+    pub fn attr_refs(&self, attr: &str) -> BTreeSet<String> {
+        let mut out = BTreeSet::new();
+        for inst in &self.instances {
+            if let Some(v) = inst.get(attr) {
+                out.extend(v.refs());
+            }
+            if let Some(list) = inst.path(&["__deps", attr]).and_then(Value::as_list) {
+                out.extend(list.iter().filter_map(|d| d.as_str().map(str::to_string)));
+            }
+        }
+        out
+    }
+
+    /// Whether this resource's `attr` references `target`.
+    pub fn attr_refers_to(&self, attr: &str, target: &Resource) -> bool {
+        self.root_dir == target.root_dir
+            && self
+                .attr_refs(attr)
+                .iter()
+                .any(|d| refers_to(d, &target.address))
     }
 
     /// Fully qualified, for comparing with references: `<root_dir>::<address>`.

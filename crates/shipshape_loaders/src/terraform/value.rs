@@ -200,3 +200,10 @@ pub fn merge_unknown<'a>(values: impl IntoIterator<Item = &'a Value>) -> Value {
     }
     Value::Unknown(refs)
 }
+
+/// The lines of a nested block value (see the evaluator's `__line`).
+pub fn block_lines(v: &Value) -> Option<shipshape_model::LineSpan> {
+    let start = v.get("__line")?.as_f64()? as u32;
+    let end = v.get("__end")?.as_f64()? as u32;
+    Some(shipshape_model::LineSpan::new(start, end))
+}

@@ -5,8 +5,37 @@
 use crate::Rule;
 
 // Terraform / AWS
+mod alarm_no_action;
+mod ami_not_pinned;
 mod cloudtrail_missing;
+mod ec2_no_auto_recovery;
+mod ecs_container_insights_disabled;
+mod guardduty_missing;
+mod imds_v1_allowed;
+mod instance_no_backup_policy;
+mod lb_http_without_https;
+mod missing_cpu_alarm;
+mod missing_disk_alarm;
+mod missing_memory_alarm;
+mod missing_rds_storage_alarm;
+mod missing_status_check_alarm;
+mod rds_backup_retention_missing;
+mod rds_deletion_protection_disabled;
 mod rds_not_multi_az;
+mod rds_performance_insights_disabled;
+mod rds_skip_final_snapshot;
+mod secrets_no_rotation;
+mod sg_ssh_open_world;
+mod single_instance_no_autoscaling;
+mod single_nat_gateway;
+mod terraform_no_state_locking;
+mod variable_no_validation;
+
+// Operational evidence
+mod backup_restore_untested;
+mod no_load_test;
+mod no_runbook;
+mod no_slo;
 
 // Containers, compose, Kubernetes
 mod compose_no_healthcheck;
@@ -25,8 +54,36 @@ mod k8s_runs_as_root;
 pub fn registry() -> Vec<&'static dyn Rule> {
     vec![
         // Terraform / AWS
+        &single_nat_gateway::SingleNatGateway,
+        &lb_http_without_https::LbHttpWithoutHttps,
+        &guardduty_missing::GuarddutyMissing,
+        &secrets_no_rotation::SecretsNoRotation,
+        &sg_ssh_open_world::SgSshOpenWorld,
+        &terraform_no_state_locking::TerraformNoStateLocking,
+        &variable_no_validation::VariableNoValidation,
+        &ecs_container_insights_disabled::EcsContainerInsightsDisabled,
+        &rds_performance_insights_disabled::RdsPerformanceInsightsDisabled,
+        &rds_deletion_protection_disabled::RdsDeletionProtectionDisabled,
+        &rds_skip_final_snapshot::RdsSkipFinalSnapshot,
+        &rds_backup_retention_missing::RdsBackupRetentionMissing,
+        &instance_no_backup_policy::InstanceNoBackupPolicy,
+        &ami_not_pinned::AmiNotPinned,
+        &imds_v1_allowed::ImdsV1Allowed,
+        &single_instance_no_autoscaling::SingleInstanceNoAutoscaling,
+        &ec2_no_auto_recovery::Ec2NoAutoRecovery,
+        &alarm_no_action::AlarmNoAction,
         &cloudtrail_missing::CloudtrailMissing,
+        &missing_cpu_alarm::MissingCpuAlarm,
+        &missing_memory_alarm::MissingMemoryAlarm,
+        &missing_disk_alarm::MissingDiskAlarm,
+        &missing_status_check_alarm::MissingStatusCheckAlarm,
+        &missing_rds_storage_alarm::MissingRdsStorageAlarm,
         &rds_not_multi_az::RdsNotMultiAz,
+        // Operational evidence
+        &no_runbook::NoRunbook,
+        &no_slo::NoSlo,
+        &no_load_test::NoLoadTest,
+        &backup_restore_untested::BackupRestoreUntested,
         // Containers, compose, Kubernetes
         &compose_no_healthcheck::ComposeNoHealthcheck,
         &container_runs_as_root::ContainerRunsAsRoot,

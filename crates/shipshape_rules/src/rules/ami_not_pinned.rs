@@ -1,0 +1,117 @@
+use crate::support::tf_evidence;
+use crate::{declare_rule, Context, Rule, RuleMeta};
+use shipshape_loaders::terraform::{refers_to, Mode, Value};
+
+declare_rule! {
+    /// ### What it finds
+    /// An `aws_instance` (or launch template) whose AMI comes from a
+    /// `data "aws_ami"` with `most_recent = true`, directly or through
+    /// locals, variables and module outputs, without
+    /// `lifecycle { ignore_changes = [ami] }`.
+    ///
+    /// ### Why it matters
+    /// The next `terraform apply` after a new image is published replaces
+    /// the server: a routine change to a tag becomes a rebuild, with the
+    /// data on its root volume gone.
+    ///
+    /// ### How to fix
+    /// ```hcl
+    /// resource "aws_instance" "app" {
+    ///   ami = data.aws_ami.base.id
+    ///   # ...
+    ///   lifecycle {
+    ///     ignore_changes = [ami]
+    ///   }
+    /// }
+    /// ```
+    /// Or pin the image id in a variable and roll it forward deliberately.
+    ///
+    /// ### Effort
+    /// 1 hour.
+    pub struct AmiNotPinned {
+        name: "ami-not-pinned",
+        code: "REL010",
+        category: Reliability,
+        severity: Medium,
+        effort: (1, 1),
+    }
+}
+
+impl Rule for AmiNotPinned {
+    fn meta(&self) -> &'static RuleMeta {
+        &Self::META
+    }
+
+    fn check(&self, cx: &mut Context) {
+        let tf = &cx.repo.terraform;
+        let latest: Vec<_> = tf
+            .data_of("aws_ami")
+            .filter(|d| {
+                d.mode == Mode::Data
+                    && d.get(&["most_recent"]).and_then(Value::as_bool) == Some(true)
+            })
+            .collect();
+        let mut out = Vec::new();
+        for (t, attr) in [("aws_instance", "ami"), ("aws_launch_template", "image_id")] {
+            for res in tf.resources_of(t) {
+                let ignored = res
+                    .block
+                    .blocks_of("lifecycle")
+                    .filter_map(|l| l.attr("ignore_changes"))
+                    .any(|a| ignores(&a.expr, attr));
+                if ignored {
+                    continue;
+                }
+                let deps = res.attr_refs(attr);
+                if let Some(ami) = latest.iter().find(|d| {
+                    d.root_dir == res.root_dir && deps.iter().any(|dep| refers_to(dep, &d.address))
+                }) {
+                    out.push(tf_evidence(
+                        res,
+                        &[],
+                        format!(
+                            "`{}` takes its AMI from `{}` (most_recent = true): the next apply after a new image replaces the server",
+                            res.address, ami.address
+                        ),
+                    ));
+                }
+            }
+        }
+        for ev in out {
+            cx.report(ev);
+        }
+    }
+}
+
+/// Whether an `ignore_changes` expression names `attr` (or is `all`).
+fn ignores(expr: &hcl_edit::expr::Expression, attr: &str) -> bool {
+    use hcl_edit::expr::Expression;
+    match expr {
+        Expression::Variable(v) => v.as_str() == "all" || v.as_str() == attr,
+        Expression::String(s) => s.value() == "all" || s.value() == attr,
+        Expression::Array(a) => a.iter().any(|e| ignores(e, attr)),
+        Expression::Traversal(t) => ignores(&t.expr, attr),
+        _ => false,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::testing::check;
+
+    const DATA: &str =
+        "data \"aws_ami\" \"base\" {\n  most_recent = true\n  owners      = [\"amazon\"]\n}\n";
+
+    #[test]
+    fn most_recent_through_a_local_is_flagged() {
+        let tf = format!("{DATA}locals {{\n  ami = data.aws_ami.base.id\n}}\nresource \"aws_instance\" \"a\" {{\n  ami = local.ami\n}}\n");
+        assert_eq!(check(&AmiNotPinned, &[("main.tf", tf.as_str())]).len(), 1);
+    }
+
+    #[test]
+    fn ignore_changes_or_pinned_id_pass() {
+        let tf = format!("{DATA}resource \"aws_instance\" \"a\" {{\n  ami = data.aws_ami.base.id\n  lifecycle {{\n    ignore_changes = [ami]\n  }}\n}}\nresource \"aws_instance\" \"b\" {{\n  ami = \"ami-123\"\n}}\n");
+        assert!(check(&AmiNotPinned, &[("main.tf", tf.as_str())]).is_empty());
+    }
+}
