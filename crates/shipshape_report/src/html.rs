@@ -829,6 +829,7 @@ mod tests {
             owner: Some(PAYLOAD.into()),
             expires: None,
             source: format!("{PAYLOAD}.tf:1"),
+            inline: false,
         });
         r.suppressed.push(waived);
         let baseline = Report::new("old", Profile::Prod, vec![], vec![], vec![]);

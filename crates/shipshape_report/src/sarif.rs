@@ -66,6 +66,7 @@ pub fn document(report: &Report, rules: &[&RuleMeta]) -> Value {
             owner: None,
             expires: None,
             source: "shipshape.toml".into(),
+            inline: false,
         });
         result(f, rules, Some(&waiver))
     }));
@@ -178,12 +179,7 @@ fn result(f: &Finding, rules: &[&RuleMeta], suppressed_by: Option<&Suppression>)
     if let Some(w) = suppressed_by {
         // A waiver in shipshape.toml is external; a `shipshape:ignore`
         // comment beside the code is in source.
-        let kind = if w.source.starts_with("shipshape.toml") || w.source.contains("/shipshape.toml")
-        {
-            "external"
-        } else {
-            "inSource"
-        };
+        let kind = if w.inline { "inSource" } else { "external" };
         let mut props = Map::new();
         props.insert("source".into(), Value::from(w.source.as_str()));
         if let Some(owner) = &w.owner {
