@@ -34,7 +34,10 @@ fuzz_target!(|data: &[u8]| {
         )
     } else {
         (
-            vec![main, SourceFile::new("terraform.tfvars", FileKind::Tfvars, text)],
+            vec![
+                main,
+                SourceFile::new("terraform.tfvars", FileKind::Tfvars, text),
+            ],
             TfOptions::default(),
         )
     };
