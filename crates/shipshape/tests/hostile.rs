@@ -620,3 +620,27 @@ fn no_network_no_exec_no_writes_by_construction() {
     }
     assert!(seen > 10, "scanned only {seen} sources");
 }
+
+/// Found by the `tfvars` fuzz target: a reference in tfvars (`a = u`) was
+/// evaluated before any module instance existed and indexed an empty list.
+#[test]
+fn references_in_tfvars_are_a_diagnostic_not_a_crash() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    write(
+        dir.path(),
+        "main.tf",
+        format!("variable \"a\" {{}}\nvariable \"b\" {{}}\n{DB}"),
+    );
+    write(
+        dir.path(),
+        "terraform.tfvars",
+        "a = u\nb = upper(\"x\")\nc = \"${var.a}\"\nd = 1\n",
+    );
+    let run = review(dir.path(), &[]);
+    assert!(
+        has_diag(&run, "parse-error", "terraform.tfvars"),
+        "{:?}",
+        diagnostics(&run)
+    );
+    assert!(finding_line(&run, "rds-not-multi-az", "main.tf").is_some());
+}

@@ -317,7 +317,23 @@ impl<'a> Evaluator<'a> {
             Ok(body) => {
                 for s in body.iter() {
                     if let Some(a) = s.as_attribute() {
-                        let v = self.eval(&a.value, &Scope::default());
+                        // Terraform only accepts constants in tfvars; a
+                        // reference has no instance to resolve against
+                        // (and used to index an empty instance list).
+                        let v = if is_constant(&a.value) {
+                            self.eval(&a.value, &Scope::default())
+                        } else {
+                            self.diag(
+                                DiagnosticKind::ParseError,
+                                path,
+                                None,
+                                &format!(
+                                    "`{}`: variables and functions are not allowed in tfvars",
+                                    a.key.as_str()
+                                ),
+                            );
+                            Value::unknown(format!("var.{}", a.key.as_str()))
+                        };
                         vars.insert(a.key.as_str().to_string(), v);
                     }
                 }
@@ -1529,6 +1545,25 @@ fn dedent(s: &str, n: usize) -> String {
             &line[strip..]
         })
         .collect()
+}
+
+/// Whether an expression is a constant: no variable, traversal root or
+/// function call anywhere in it (what Terraform allows in tfvars).
+fn is_constant(expr: &hcl_edit::expr::Expression) -> bool {
+    use hcl_edit::expr::Expression;
+    use hcl_edit::visit::{self, Visit};
+    struct Refs(bool);
+    impl Visit for Refs {
+        fn visit_expr(&mut self, e: &Expression) {
+            match e {
+                Expression::Variable(_) | Expression::FuncCall(_) => self.0 = true,
+                _ => visit::visit_expr(self, e),
+            }
+        }
+    }
+    let mut r = Refs(false);
+    r.visit_expr(expr);
+    !r.0
 }
 
 #[cfg(test)]
