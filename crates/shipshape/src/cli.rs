@@ -1,6 +1,6 @@
 //! The command line (see the contract in the README).
 
-use crate::{docs_cmd, review};
+use crate::{docs_cmd, followup, review, settings};
 use clap::{Parser, Subcommand, ValueEnum};
 use std::path::PathBuf;
 
@@ -34,6 +34,34 @@ pub enum Command {
         #[arg(long)]
         check: bool,
     },
+    // Follow-up reviews and configuration (issue 5).
+    /// Write a commented starter shipshape.toml (never overwrites).
+    Init {
+        /// The repository root to write `shipshape.toml` into.
+        #[arg(default_value = ".")]
+        path: PathBuf,
+    },
+    /// List the saved reviews of a repository (see `review --save`).
+    History(HistoryArgs),
+}
+
+#[derive(clap::Args, Debug)]
+pub struct HistoryArgs {
+    /// The repository whose reviews to list.
+    #[arg(default_value = ".")]
+    pub path: PathBuf,
+    /// The history database (default: $XDG_DATA_HOME/shipshape/history.db).
+    #[arg(long, value_name = "DB")]
+    pub history: Option<PathBuf>,
+    /// `text` (default) or `json`.
+    #[arg(long, value_enum, default_value = "text")]
+    pub format: HistoryFormat,
+}
+
+#[derive(Copy, Clone, Debug, PartialEq, Eq, ValueEnum)]
+pub enum HistoryFormat {
+    Text,
+    Json,
 }
 
 #[derive(Copy, Clone, Debug, PartialEq, Eq, ValueEnum)]
@@ -80,15 +108,24 @@ pub struct ReviewArgs {
     /// Write the report to FILE instead of stdout.
     #[arg(short, long, value_name = "FILE")]
     pub output: Option<PathBuf>,
-    /// What the review holds the system to.
-    #[arg(long, value_enum, default_value = "prod")]
-    pub profile: ProfileArg,
+    /// What the review holds the system to [default: prod, or the
+    /// `profile` of shipshape.toml].
+    #[arg(long, value_enum)]
+    pub profile: Option<ProfileArg>,
     /// A .tfvars / .tfvars.json file for the root module(s); repeatable.
     #[arg(long = "var-file", value_name = "FILE")]
     pub var_files: Vec<PathBuf>,
-    /// A JSON report of an earlier review: the report gains a `delta`.
-    #[arg(long, value_name = "FILE")]
+    /// A JSON report of an earlier review, or `last` for the latest saved
+    /// review of this repository: the report gains a `delta`.
+    #[arg(long, value_name = "FILE|last")]
     pub baseline: Option<PathBuf>,
+    /// Save this review in the history database.
+    #[arg(long)]
+    pub save: bool,
+    /// The history database (default: $XDG_DATA_HOME/shipshape/history.db,
+    /// else ~/.local/share/shipshape/history.db).
+    #[arg(long, value_name = "DB")]
+    pub history: Option<PathBuf>,
     /// Exit 1 when a finding of this severity or worse remains.
     #[arg(long, value_enum, default_value = "blocker")]
     pub fail_on: FailOn,
@@ -146,5 +183,7 @@ pub fn run(cli: Cli) -> Result<u8, CliError> {
             ))),
         },
         Command::Docs { out, check } => docs_cmd::write(&out, check),
+        Command::Init { path } => settings::init(&path),
+        Command::History(args) => followup::history(&args),
     }
 }

@@ -8,7 +8,9 @@
 
 mod cli;
 mod docs_cmd;
+mod followup;
 mod review;
+mod settings;
 
 use clap::Parser;
 use std::process::ExitCode;

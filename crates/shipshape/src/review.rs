@@ -1,6 +1,7 @@
 //! `shipshape review`: load, check, score, render, exit.
 
 use crate::cli::{CliError, FailOn, Format, ProfileArg, ReviewArgs};
+use crate::{followup, settings};
 use shipshape_loaders::{LoadOptions, Repository};
 use shipshape_model::{Profile, Severity};
 use shipshape_report::text::SourceLookup;
@@ -23,24 +24,42 @@ pub fn run(args: &ReviewArgs) -> Result<u8, CliError> {
             root.display()
         )));
     }
+    // Configuration first, then flags over it; then everything that can
+    // fail with exit 2 (baseline, history) before the review runs.
+    let all_rules = shipshape_rules::all_rules();
+    let rule_names: Vec<&str> = all_rules.iter().map(|r| r.meta().name).collect();
+    let settings = settings::load(args.config.as_deref(), root, &rule_names)?;
     let profile = match args.profile {
-        ProfileArg::Prod => Profile::Prod,
-        ProfileArg::Staging => Profile::Staging,
-        ProfileArg::Dev => Profile::Dev,
+        Some(ProfileArg::Prod) => Profile::Prod,
+        Some(ProfileArg::Staging) => Profile::Staging,
+        Some(ProfileArg::Dev) => Profile::Dev,
+        None => settings.profile.unwrap_or_default(),
     };
+    let baseline = followup::baseline(
+        args.baseline.as_deref(),
+        args.history.as_deref(),
+        root,
+        args.quiet,
+    )?;
+    let history = followup::open_for_save(args.save, args.history.as_deref())?;
     if args.threads > 0 {
         // The global pool can be built once; a second build is harmless.
         let _ = rayon::ThreadPoolBuilder::new()
             .num_threads(args.threads)
             .build_global();
     }
+    let defaults = LoadOptions::default();
     let options = LoadOptions {
         threads: args.threads,
         var_files: args.var_files.clone(),
-        ..LoadOptions::default()
+        ignore: settings.ignore.clone(),
+        max_file_size: settings.max_file_size.unwrap_or(defaults.max_file_size),
     };
     let repo = Repository::load(root, &options).map_err(|e| CliError::usage(e.to_string()))?;
-    let rules = shipshape_rules::all_rules();
+    let rules: Vec<_> = all_rules
+        .into_iter()
+        .filter(|r| !settings.disabled.contains(r.meta().name))
+        .collect();
     let outcome = shipshape_rules::run(&repo, profile, &rules);
     let mut diagnostics = repo.diagnostics.clone();
     diagnostics.extend(outcome.diagnostics);
@@ -50,23 +69,38 @@ pub fn run(args: &ReviewArgs) -> Result<u8, CliError> {
         .findings
         .into_iter()
         .map(|mut f| {
-            f.severity = profile_severity(profile, f.category, f.severity);
+            // A severity set in shipshape.toml is final; else the profile's.
+            f.severity = match settings.severity.get(&f.rule) {
+                Some(&s) => s,
+                None => profile_severity(profile, f.category, f.severity),
+            };
             f
         })
         .collect();
+    let files: Vec<(&str, &str)> = repo
+        .files
+        .iter()
+        .map(|f| (f.path.as_str(), &*f.text))
+        .collect();
+    let applied = shipshape_config::waivers::apply(
+        findings,
+        &settings,
+        &files,
+        &rule_names,
+        shipshape_config::Date::today(),
+    );
+    diagnostics.extend(applied.diagnostics);
+    diagnostics.sort();
+    diagnostics.dedup();
     let mut report = Report::new(
         &root.to_string_lossy(),
         profile,
-        findings,
-        Vec::new(),
+        applied.findings,
+        applied.suppressed,
         diagnostics,
     );
-    if let Some(path) = &args.baseline {
-        let text = std::fs::read_to_string(path)
-            .map_err(|e| CliError::usage(format!("--baseline {}: {e}", path.display())))?;
-        let base = shipshape_report::json::parse(&text)
-            .map_err(|e| CliError::usage(format!("--baseline {}: {e}", path.display())))?;
-        report.delta = Some(shipshape_report::delta::compare(&base, &report));
+    if let Some(base) = &baseline {
+        report.delta = Some(shipshape_report::delta::compare(base, &report));
     }
     let to_terminal = args.output.is_none() && std::io::stdout().is_terminal();
     let format = args.format.unwrap_or(Format::Text);
@@ -90,6 +124,9 @@ pub fn run(args: &ReviewArgs) -> Result<u8, CliError> {
             // A closed pipe (e.g. `| head`) is not an error of the review.
             let _ = out.write_all(rendered.as_bytes());
         }
+    }
+    if let Some(h) = &history {
+        followup::save(h, &report, root, args.quiet)?;
     }
     let threshold = match args.fail_on {
         FailOn::Blocker => Some(Severity::Blocker),

@@ -142,6 +142,10 @@ fn read_file(rel: &str, path: &Path, max: u64) -> Result<Option<SourceFile>, Dia
     file.take(max + 1)
         .read_to_end(&mut bytes)
         .map_err(|e| skipped(format!("cannot read: {e}")))?;
+    // The file grew past the limit after its size was checked: still skip.
+    if bytes.len() as u64 > max {
+        return Err(skipped(format!("over the {max} byte size limit")));
+    }
     let head = &bytes[..bytes.len().min(8192)];
     if head.contains(&0) {
         return match by_name {

@@ -476,21 +476,10 @@ impl Reader<'_> {
         let (resolved, unresolved) = substitute(&stage.base.raw, &args);
         stage.base.unresolved = unresolved;
         // Split the resolved text: an ARG may carry a tag or digest itself.
-        let (rest, digest) = match resolved.split_once('@') {
-            Some((r, d)) => (r.to_string(), Some(d.to_string())),
-            None => (resolved.clone(), None),
-        };
-        let last_slash = rest.rfind('/').map(|i| i + 1).unwrap_or(0);
-        let (name, tag) = match rest[last_slash..].rfind(':') {
-            Some(i) => (
-                rest[..last_slash + i].to_string(),
-                Some(rest[last_slash + i + 1..].to_string()),
-            ),
-            None => (rest.clone(), None),
-        };
+        let (name, tag, digest) = split_image_ref(&resolved);
         stage.base.name = name;
-        stage.base.tag = tag.filter(|t| !t.is_empty());
-        stage.base.digest = digest.filter(|d| !d.is_empty());
+        stage.base.tag = tag;
+        stage.base.digest = digest;
         stage
     }
 
@@ -549,6 +538,26 @@ impl Reader<'_> {
             }
         }
         None
+    }
+}
+
+/// Splits an image reference into name, tag and digest:
+/// `registry:5000/team/app:1.2@sha256:…` → (`registry:5000/team/app`,
+/// `1.2`, `sha256:…`). A registry port is not a tag.
+pub fn split_image_ref(reference: &str) -> (String, Option<String>, Option<String>) {
+    let reference = reference.trim();
+    let (rest, digest) = match reference.split_once('@') {
+        Some((r, d)) => (r, Some(d.to_string()).filter(|d| !d.is_empty())),
+        None => (reference, None),
+    };
+    let last_slash = rest.rfind('/').map(|i| i + 1).unwrap_or(0);
+    match rest[last_slash..].rfind(':') {
+        Some(i) => (
+            rest[..last_slash + i].to_string(),
+            Some(rest[last_slash + i + 1..].to_string()).filter(|t| !t.is_empty()),
+            digest,
+        ),
+        None => (rest.to_string(), None, digest),
     }
 }
 

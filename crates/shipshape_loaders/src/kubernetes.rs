@@ -18,6 +18,19 @@ pub struct Kubernetes {
     pub network_policies: Vec<NetworkPolicy>,
     pub services: Vec<K8sService>,
     pub secrets: Vec<Secret>,
+    /// `images:` of kustomization files, which retag images at build time.
+    pub image_overrides: Vec<ImageOverride>,
+}
+
+/// A kustomization `images:` entry.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ImageOverride {
+    pub file: String,
+    /// The image name as written in the manifests.
+    pub name: String,
+    pub new_name: Option<String>,
+    pub new_tag: Option<String>,
+    pub digest: Option<String>,
 }
 
 /// What every object has.
@@ -221,18 +234,24 @@ pub struct Pdb {
     pub selector: Option<LabelSelector>,
 }
 
-/// A HorizontalPodAutoscaler.
+/// A HorizontalPodAutoscaler (or a KEDA ScaledObject, which drives one).
 #[derive(Debug, Clone, PartialEq)]
 pub struct Hpa {
     pub meta: Meta,
     pub target_kind: String,
     pub target_name: String,
+    pub min_replicas: Option<i64>,
 }
 
-/// A NetworkPolicy.
+/// A NetworkPolicy: Kubernetes', Cilium's (`endpointSelector`) or
+/// Calico's (whose selector expressions are taken to select every pod, so
+/// that an unread policy never causes a finding). Cluster-wide kinds
+/// (`CiliumClusterwideNetworkPolicy`, Calico `GlobalNetworkPolicy`) apply to
+/// every namespace.
 #[derive(Debug, Clone, PartialEq)]
 pub struct NetworkPolicy {
     pub meta: Meta,
+    pub cluster_wide: bool,
     /// `podSelector` (`{}` = every pod of the namespace).
     pub pod_selector: Option<LabelSelector>,
 }
@@ -255,6 +274,11 @@ pub struct Secret {
 }
 
 impl Kubernetes {
+    /// The kustomization override for an image name (without tag), if any.
+    pub fn image_override(&self, name: &str) -> Option<&ImageOverride> {
+        self.image_overrides.iter().find(|o| o.name == name)
+    }
+
     pub fn is_empty(&self) -> bool {
         self.workloads.is_empty()
             && self.pdbs.is_empty()
@@ -288,7 +312,7 @@ impl Kubernetes {
         w: &'a Workload,
     ) -> impl Iterator<Item = &'a NetworkPolicy> + 'a {
         self.network_policies.iter().filter(move |n| {
-            n.meta.namespace == w.meta.namespace
+            (n.cluster_wide || n.meta.namespace == w.meta.namespace)
                 && n.pod_selector
                     .as_ref()
                     .is_some_and(|s| s.matches(&w.pod_labels))
@@ -339,6 +363,35 @@ pub fn load(files: &[SourceFile]) -> (Kubernetes, Vec<Diagnostic>) {
         .collect();
     let mut k8s = Kubernetes::default();
     let mut diagnostics = Vec::new();
+    k8s.image_overrides = files
+        .iter()
+        .filter(|f| {
+            f.kind == FileKind::Yaml
+                && matches!(
+                    f.name(),
+                    "kustomization.yaml" | "kustomization.yml" | "Kustomization"
+                )
+        })
+        .filter_map(|f| yaml::parse(&f.text).ok().map(|y| (f, y)))
+        .flat_map(|(f, y)| {
+            let entries: Vec<ImageOverride> = y
+                .docs
+                .iter()
+                .flat_map(|d| d.get("images").map(Node::items).unwrap_or_default())
+                .filter_map(|i| {
+                    let text = |k: &str| i.get(k).and_then(Node::text).map(str::to_string);
+                    Some(ImageOverride {
+                        file: f.path.clone(),
+                        name: text("name")?,
+                        new_name: text("newName"),
+                        new_tag: text("newTag"),
+                        digest: text("digest"),
+                    })
+                })
+                .collect();
+            entries
+        })
+        .collect();
     for (objects, diag) in results {
         diagnostics.extend(diag);
         for o in objects {
@@ -437,12 +490,17 @@ fn collect(file: &str, doc: &Node, out: &mut Vec<Object>) {
             selector: spec.get("selector").map(LabelSelector::from_node),
             meta,
         }),
-        "HorizontalPodAutoscaler" => Object::Hpa(Hpa {
+        "HorizontalPodAutoscaler" | "ScaledObject" => Object::Hpa(Hpa {
+            // KEDA's scaleTargetRef.kind defaults to Deployment.
             target_kind: spec
                 .get_path(&["scaleTargetRef", "kind"])
                 .and_then(Node::text)
-                .unwrap_or("")
+                .unwrap_or("Deployment")
                 .to_string(),
+            min_replicas: spec
+                .get("minReplicas")
+                .or_else(|| spec.get("minReplicaCount"))
+                .and_then(Node::as_i64),
             target_name: spec
                 .get_path(&["scaleTargetRef", "name"])
                 .and_then(Node::text)
@@ -450,16 +508,34 @@ fn collect(file: &str, doc: &Node, out: &mut Vec<Object>) {
                 .to_string(),
             meta,
         }),
-        "NetworkPolicy" => Object::NetworkPolicy(NetworkPolicy {
-            pod_selector: spec.get("podSelector").map(|s| {
-                if s.is_null() {
-                    LabelSelector::default()
-                } else {
-                    LabelSelector::from_node(s)
-                }
-            }),
-            meta,
-        }),
+        "NetworkPolicy" if api_version.starts_with("networking.k8s.io") => {
+            Object::NetworkPolicy(NetworkPolicy {
+                pod_selector: spec.get("podSelector").map(selector_or_all),
+                cluster_wide: false,
+                meta,
+            })
+        }
+        "CiliumNetworkPolicy" | "CiliumClusterwideNetworkPolicy" => {
+            Object::NetworkPolicy(NetworkPolicy {
+                pod_selector: Some(
+                    spec.get("endpointSelector")
+                        .map(selector_or_all)
+                        .unwrap_or_default(),
+                ),
+                cluster_wide: kind == "CiliumClusterwideNetworkPolicy",
+                meta,
+            })
+        }
+        "NetworkPolicy" | "GlobalNetworkPolicy"
+            if api_version.starts_with("crd.projectcalico.org")
+                || api_version.starts_with("projectcalico.org") =>
+        {
+            Object::NetworkPolicy(NetworkPolicy {
+                pod_selector: Some(LabelSelector::default()),
+                cluster_wide: kind == "GlobalNetworkPolicy",
+                meta,
+            })
+        }
         "Service" => Object::Service(K8sService {
             selector: string_map(spec.get("selector")),
             service_type: spec.get("type").and_then(Node::text).map(str::to_string),
@@ -487,6 +563,15 @@ fn collect(file: &str, doc: &Node, out: &mut Vec<Object>) {
         _ => return,
     };
     out.push(object);
+}
+
+/// A selector node; `{}` or an empty value selects everything.
+fn selector_or_all(node: &Node) -> LabelSelector {
+    if node.is_null() {
+        LabelSelector::default()
+    } else {
+        LabelSelector::from_node(node)
+    }
 }
 
 fn workload(
@@ -705,6 +790,29 @@ items:
             "apiVersion: v1\nkind: Pod\nspec: {}\n",
         );
         assert!(k.is_empty());
+    }
+
+    #[test]
+    fn kustomize_images_and_policy_variants() {
+        let files = [
+            SourceFile::new(
+                "k8s/kustomization.yaml",
+                FileKind::Yaml,
+                "apiVersion: kustomize.config.k8s.io/v1beta1\nkind: Kustomization\nresources: [app.yaml]\nimages:\n  - name: web\n    newTag: \"1.4.2\"\n",
+            ),
+            SourceFile::new(
+                "k8s/policies.yaml",
+                FileKind::Yaml,
+                "apiVersion: cilium.io/v2\nkind: CiliumNetworkPolicy\nmetadata: {name: c, namespace: shop}\nspec:\n  endpointSelector:\n    matchLabels: {app: web}\n---\napiVersion: projectcalico.org/v3\nkind: GlobalNetworkPolicy\nmetadata: {name: g}\nspec:\n  selector: all()\n",
+            ),
+        ];
+        let (k, _) = load(&files);
+        assert_eq!(
+            k.image_override("web").unwrap().new_tag.as_deref(),
+            Some("1.4.2")
+        );
+        assert_eq!(k.network_policies.len(), 2);
+        assert!(k.network_policies[1].cluster_wide);
     }
 
     #[test]

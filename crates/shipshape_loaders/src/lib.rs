@@ -5,6 +5,7 @@
 //! file it cannot read or parse becomes a [`Diagnostic`] and the walk goes on.
 #![forbid(unsafe_code)]
 
+pub mod code;
 pub mod compose;
 pub mod discovery;
 pub mod dockerfile;

@@ -1,5 +1,6 @@
 //! The repository model: every file family loaded, ready for rules.
 
+use crate::code::{self, Code};
 use crate::compose::{self, ComposeFile};
 use crate::discovery;
 use crate::dockerfile::{self, Dockerfile};
@@ -49,6 +50,8 @@ pub struct Repository {
     pub docs: crate::docs::Documents,
     /// Load tests, SLO specifications, backup/restore scripts, deployed services.
     pub ops: crate::operations::OpsEvidence,
+    /// Service code: modules, manifests, start commands and services.
+    pub code: Code,
     /// Shell scripts: shell files, user-data files and inline user data.
     pub scripts: Vec<Script>,
     /// GitHub Actions workflows.
@@ -92,6 +95,7 @@ impl Repository {
         let mut docker = None;
         let mut compose = None;
         let mut kubernetes = None;
+        let mut code = None;
         let mut ci = None;
         rayon::scope(|s| {
             s.spawn(|_| {
@@ -104,8 +108,10 @@ impl Repository {
             s.spawn(|_| docker = Some(dockerfile::load(&files)));
             s.spawn(|_| compose = Some(compose::load(&files)));
             s.spawn(|_| kubernetes = Some(kubernetes::load(&files)));
+            s.spawn(|_| code = Some(code::load(&files)));
             s.spawn(|_| ci = Some(workflows::load(&files)));
         });
+        let code = code.unwrap_or_default();
         let terraform = terraform.unwrap_or_default();
         let (dockerfiles, docker_diags) = docker.unwrap_or_default();
         let (compose, compose_diags) = compose.unwrap_or_default();
@@ -116,6 +122,7 @@ impl Repository {
         diagnostics.extend(docker_diags);
         diagnostics.extend(compose_diags);
         diagnostics.extend(k8s_diags);
+        diagnostics.extend(code.diagnostics.iter().cloned());
         let (scripts, shell_diagnostics) = shell::load(root, &files, &terraform);
         diagnostics.extend(shell_diagnostics);
         diagnostics.sort();
@@ -136,6 +143,7 @@ impl Repository {
             kubernetes,
             docs,
             ops,
+            code,
             scripts,
             workflows,
             diagnostics,

@@ -750,3 +750,36 @@ services:
         assert!(started.elapsed() < std::time::Duration::from_secs(20));
     }
 }
+
+#[cfg(test)]
+mod fuzz {
+    use proptest::prelude::*;
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(300))]
+
+        /// Arbitrary YAML-ish text never panics the tree builder or the
+        /// compose / Kubernetes readers, and spans stay ordered.
+        #[test]
+        fn never_panics(text in "[a-z:&*<\\-\\[\\]{}, \n\"'|>#!?0-9]{0,200}") {
+            if let Ok(file) = super::parse(&text) {
+                for doc in &file.docs {
+                    prop_assert!(doc.span.start <= doc.span.end);
+                    let _ = crate::compose::from_doc("compose.yml", doc);
+                }
+                let f = crate::SourceFile::new("k.yaml", crate::FileKind::Yaml, text.as_str());
+                let _ = crate::kubernetes::load(std::slice::from_ref(&f));
+            }
+        }
+
+        #[test]
+        fn dockerfile_never_panics(text in "[A-Za-z :=$@{}\\[\\]\"\\\\\n/.-]{0,200}") {
+            let f = crate::SourceFile::new("Dockerfile", crate::FileKind::Dockerfile, text.as_str());
+            let (d, _) = crate::dockerfile::parse(&f);
+            let _ = d.final_runs();
+            if let Some(s) = d.final_stage() {
+                let _ = d.effective_user(s);
+            }
+        }
+    }
+}

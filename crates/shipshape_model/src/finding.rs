@@ -168,9 +168,24 @@ pub struct Finding {
     pub fingerprint: String,
     pub remediation: String,
     pub effort_hours: [u32; 2],
-    /// Why the finding is suppressed (only in the report's `suppressed` list).
+    /// The waiver that suppresses the finding (only in the report's
+    /// `suppressed` list).
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub suppressed_by: Option<String>,
+    pub suppressed_by: Option<Suppression>,
+}
+
+/// Why a finding was accepted as a risk: the waiver that hides it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Suppression {
+    pub reason: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub owner: Option<String>,
+    /// `YYYY-MM-DD` after which the waiver no longer holds.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub expires: Option<String>,
+    /// Where the waiver is written: `shipshape.toml:12` or
+    /// `main.tf:40` for an inline `shipshape:ignore` comment.
+    pub source: String,
 }
 
 impl Finding {
@@ -195,6 +210,9 @@ pub enum DiagnosticKind {
     ParseError,
     Skipped,
     Unevaluated,
+    /// A waiver that expired, matches nothing, or is not allowed (an
+    /// extension of the contract's kinds).
+    Waiver,
 }
 
 impl DiagnosticKind {
@@ -203,6 +221,7 @@ impl DiagnosticKind {
             DiagnosticKind::ParseError => "parse-error",
             DiagnosticKind::Skipped => "skipped",
             DiagnosticKind::Unevaluated => "unevaluated",
+            DiagnosticKind::Waiver => "waiver",
         }
     }
 }

@@ -8,7 +8,9 @@
 mod finding;
 mod lines;
 
-pub use finding::{Category, Diagnostic, DiagnosticKind, Evidence, Finding, Profile, Severity};
+pub use finding::{
+    Category, Diagnostic, DiagnosticKind, Evidence, Finding, Profile, Severity, Suppression,
+};
 pub use lines::{LineIndex, LineSpan};
 
 /// A stable short hash (16 hex digits of SHA-256) of the given parts.

@@ -14,4 +14,4 @@ pub mod sarif;
 pub mod scoring;
 pub mod text;
 
-pub use report::{CategoryScore, Delta, Report, Tool, SCHEMA_VERSION};
+pub use report::{CategoryDelta, CategoryScore, Delta, Report, Tool, SCHEMA_VERSION};

@@ -19,6 +19,9 @@ pub fn escape(s: &str) -> String {
                 out.push(c);
             }
             '\n' | '\r' => out.push(' '),
+            // Terminal escape sequences and other controls from file names
+            // or content must not reach a reader's terminal or renderer.
+            c if c.is_control() => out.push('\u{fffd}'),
             _ => out.push(c),
         }
     }
@@ -29,7 +32,14 @@ pub fn escape(s: &str) -> String {
 pub fn code(s: &str) -> String {
     let longest = s.split(|c| c != '`').map(str::len).max().unwrap_or(0);
     let fence = "`".repeat(longest + 1);
-    let s = s.replace(['\n', '\r'], " ");
+    let s: String = s
+        .chars()
+        .map(|c| match c {
+            '\n' | '\r' => ' ',
+            c if c.is_control() => '\u{fffd}',
+            c => c,
+        })
+        .collect();
     let pad = if s.starts_with('`') || s.ends_with('`') {
         " "
     } else {
@@ -192,14 +202,24 @@ pub fn render(r: &Report) -> String {
     if !r.suppressed.is_empty() {
         let _ = writeln!(o, "## Accepted risks and disputed findings\n");
         for f in &r.suppressed {
-            let _ = writeln!(
+            let _ = write!(
                 o,
                 "- **{}** {}: {}. Reason: {}",
                 escape(&f.rule),
                 code(&location(f)),
                 escape(&f.message),
-                escape(f.suppressed_by.as_deref().unwrap_or("waived"))
+                escape(f.suppressed_by.as_ref().map_or("waived", |s| &s.reason))
             );
+            if let Some(s) = &f.suppressed_by {
+                if let Some(owner) = &s.owner {
+                    let _ = write!(o, " Owner: {}.", escape(owner));
+                }
+                if let Some(exp) = &s.expires {
+                    let _ = write!(o, " Expires {}.", escape(exp));
+                }
+                let _ = write!(o, " Waiver: {}", code(&s.source));
+            }
+            let _ = writeln!(o);
         }
         let _ = writeln!(o);
     }
@@ -279,41 +299,85 @@ fn write_delta(o: &mut String, r: &Report, d: &crate::Delta) {
     let diff = r.score as i64 - d.baseline_score as i64;
     let _ = writeln!(
         o,
-        "Previous grade {} ({}) → current {} ({}), {diff:+}.\n",
+        "Previous grade {} ({}) → current {} ({}), {diff:+}.",
         d.baseline_grade, d.baseline_score, r.grade, r.score
     );
-    if !d.baseline_categories.is_empty() {
+    if !d.baseline_decision.is_empty() && d.baseline_decision != r.decision {
         let _ = writeln!(
             o,
-            "| Category | Before | Now | Change |\n|---|---:|---:|---:|"
+            "Decision: {} → **{}**.",
+            d.baseline_decision.to_uppercase(),
+            r.decision.to_uppercase()
         );
-        for c in &r.categories {
-            if let Some(b) = d.baseline_categories.iter().find(|b| b.id == c.id) {
-                let _ = writeln!(
-                    o,
-                    "| {} | {} | {} | {:+} |",
-                    c.id.title(),
-                    b.score,
-                    c.score,
-                    c.score as i64 - b.score as i64
-                );
-            }
+    }
+    let _ = writeln!(o);
+    if !d.categories.is_empty() {
+        let _ = writeln!(
+            o,
+            "| Category | Before | Now | Change | Fixed | New |\n|---|---:|---:|---:|---:|---:|"
+        );
+        for c in &d.categories {
+            let _ = writeln!(
+                o,
+                "| {} | {} ({}) | {} ({}) | {:+} | {} | {} |",
+                c.id.title(),
+                c.baseline_score,
+                c.baseline_grade,
+                c.score,
+                c.grade,
+                c.change,
+                c.fixed,
+                c.new
+            );
         }
         let _ = writeln!(o);
     }
     let _ = writeln!(o, "- **Fixed**: {}", d.fixed.len());
     for f in &d.fixed {
-        let _ = writeln!(o, "  - {}: {}", escape(&f.rule), escape(&f.message));
+        let _ = writeln!(
+            o,
+            "  - {} ({}): {}",
+            escape(&f.rule),
+            f.severity,
+            escape(&f.message)
+        );
     }
     let _ = writeln!(o, "- **New**: {}", d.new.len());
     for f in &d.new {
         let _ = writeln!(
             o,
-            "  - {}: {} ({})",
+            "  - {} ({}): {} ({})",
             escape(&f.rule),
+            f.severity,
             escape(&f.message),
             code(&location(f))
         );
+    }
+    if !d.accepted.is_empty() {
+        let _ = writeln!(
+            o,
+            "- **Accepted as risks** (waived, not fixed): {}",
+            d.accepted.len()
+        );
+        for f in &d.accepted {
+            let _ = writeln!(o, "  - {}: {}", escape(&f.rule), escape(&f.message));
+        }
+    }
+    if !d.unevaluated.is_empty() {
+        let _ = writeln!(
+            o,
+            "- **Not re-evaluated** (the file could not be read or parsed this time): {}",
+            d.unevaluated.len()
+        );
+        for f in &d.unevaluated {
+            let _ = writeln!(
+                o,
+                "  - {}: {} ({})",
+                escape(&f.rule),
+                escape(&f.message),
+                code(&location(f))
+            );
+        }
     }
     let _ = writeln!(o, "- **Still open**: {}\n", d.unchanged);
 }
@@ -329,5 +393,8 @@ mod tests {
             "\\<img src=x onerror=alert(1)\\>"
         );
         assert_eq!(code("a`b"), "``a`b``");
+        // Terminal control sequences never pass through.
+        assert_eq!(escape("a\u{1b}[31m\nb"), "a\u{fffd}\\[31m b");
+        assert_eq!(code("x\u{7}y"), "`x\u{fffd}y`");
     }
 }

@@ -26,12 +26,42 @@ pub struct CategoryScore {
 pub struct Delta {
     pub baseline_score: u32,
     pub baseline_grade: String,
+    /// Open in the baseline, gone now.
     pub fixed: Vec<Finding>,
+    /// Open now, not in the baseline.
     pub new: Vec<Finding>,
+    /// Open in both.
     pub unchanged: usize,
     /// Category scores of the baseline, for the "what changed" table.
     #[serde(default)]
     pub baseline_categories: Vec<CategoryScore>,
+    /// The baseline's decision (`no-go`, `conditional`, `go`).
+    #[serde(default)]
+    pub baseline_decision: String,
+    /// Per category: score before and now.
+    #[serde(default)]
+    pub categories: Vec<CategoryDelta>,
+    /// Open in the baseline, waived now: not fixed, accepted.
+    #[serde(default)]
+    pub accepted: Vec<Finding>,
+    /// Open in the baseline, in a file this review could not read or
+    /// parse: not known to be fixed.
+    #[serde(default)]
+    pub unevaluated: Vec<Finding>,
+}
+
+/// One category's score before and now.
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+pub struct CategoryDelta {
+    pub id: Category,
+    pub baseline_score: u32,
+    pub baseline_grade: String,
+    pub score: u32,
+    pub grade: String,
+    pub change: i64,
+    /// Findings of the category fixed and new since the baseline.
+    pub fixed: usize,
+    pub new: usize,
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]

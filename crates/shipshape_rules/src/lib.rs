@@ -10,7 +10,10 @@ pub mod aws;
 mod context;
 mod docs;
 mod engine;
+#[cfg(test)]
+mod fingerprint_tests;
 pub mod rules;
+pub mod service_support;
 pub mod support;
 #[cfg(test)]
 pub mod testing;

@@ -102,3 +102,52 @@ pub fn describe_unknown(v: &Value) -> String {
 pub fn is_aws(rtype: &str) -> bool {
     rtype.starts_with("aws_")
 }
+
+// ---------------------------------------------------------------- containers
+
+/// Evidence pointing at a whole Kubernetes workload (its document).
+pub fn k8s_workload_evidence(
+    w: &shipshape_loaders::kubernetes::Workload,
+    message: impl Into<String>,
+) -> Evidence {
+    Evidence {
+        file: Some(w.meta.file.clone()),
+        lines: Some(w.meta.span),
+        resource: Some(w.meta.id()),
+        key: format!("{}|{}", w.meta.file, w.meta.id()),
+        message: message.into(),
+        remediation: None,
+    }
+}
+
+/// Evidence pointing at one container of a workload.
+pub fn k8s_container_evidence(
+    w: &shipshape_loaders::kubernetes::Workload,
+    c: &shipshape_loaders::kubernetes::Container,
+    message: impl Into<String>,
+) -> Evidence {
+    Evidence {
+        file: Some(w.meta.file.clone()),
+        lines: Some(c.span),
+        resource: Some(format!("{}/{}", w.meta.id(), c.name)),
+        key: format!("{}|{}|{}", w.meta.file, w.meta.id(), c.name),
+        message: message.into(),
+        remediation: None,
+    }
+}
+
+/// Evidence pointing at a compose service.
+pub fn compose_service_evidence(
+    file: &str,
+    svc: &shipshape_loaders::compose::Service,
+    message: impl Into<String>,
+) -> Evidence {
+    Evidence {
+        file: Some(file.to_string()),
+        lines: Some(svc.span),
+        resource: Some(format!("service.{}", svc.name)),
+        key: format!("{file}|service.{}", svc.name),
+        message: message.into(),
+        remediation: None,
+    }
+}

@@ -296,11 +296,19 @@ impl<'a> Evaluator<'a> {
                         vars.insert(k, Value::from_json(&v));
                     }
                 }
-                _ => self.diag(
+                Ok(_) => self.diag(
                     DiagnosticKind::ParseError,
                     path,
                     None,
                     "not a JSON object of variable values",
+                ),
+                // serde_json refuses nesting beyond 128 levels: say so,
+                // with the line, instead of blaming the file's shape.
+                Err(e) => self.diag(
+                    DiagnosticKind::ParseError,
+                    path,
+                    u32::try_from(e.line()).ok().filter(|l| *l > 0),
+                    &format!("invalid JSON: {e}"),
                 ),
             }
             return;

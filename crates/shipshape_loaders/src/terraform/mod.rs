@@ -5,6 +5,7 @@
 mod eval;
 pub use eval::join_rel;
 mod functions;
+pub mod literals;
 pub mod syntax;
 pub mod value;
 

@@ -37,6 +37,27 @@ mod no_load_test;
 mod no_runbook;
 mod no_slo;
 
+// Containers, compose, Kubernetes
+mod compose_no_healthcheck;
+mod container_runs_as_root;
+mod datastore_port_exposed;
+mod hardcoded_secret;
+mod image_tag_latest;
+mod k8s_no_hpa;
+mod k8s_no_network_policy;
+mod k8s_no_pdb;
+mod k8s_no_probes;
+mod k8s_no_resource_limits;
+mod k8s_runs_as_root;
+// Service code
+mod cors_wildcard;
+mod dev_server_in_production;
+mod health_check_shallow;
+mod no_app_metrics;
+mod no_graceful_shutdown;
+mod no_rate_limiting;
+mod no_security_headers;
+mod no_structured_logging;
 // Shell scripts and user data
 mod provisioning_no_rollback;
 mod script_support;
@@ -89,6 +110,27 @@ pub fn registry() -> Vec<&'static dyn Rule> {
         &no_slo::NoSlo,
         &no_load_test::NoLoadTest,
         &backup_restore_untested::BackupRestoreUntested,
+        // Containers, compose, Kubernetes
+        &compose_no_healthcheck::ComposeNoHealthcheck,
+        &container_runs_as_root::ContainerRunsAsRoot,
+        &datastore_port_exposed::DatastorePortExposed,
+        &hardcoded_secret::HardcodedSecret,
+        &image_tag_latest::ImageTagLatest,
+        &k8s_no_hpa::K8sNoHpa,
+        &k8s_no_network_policy::K8sNoNetworkPolicy,
+        &k8s_no_pdb::K8sNoPdb,
+        &k8s_no_probes::K8sNoProbes,
+        &k8s_no_resource_limits::K8sNoResourceLimits,
+        &k8s_runs_as_root::K8sRunsAsRoot,
+        // Service code
+        &cors_wildcard::CorsWildcard,
+        &dev_server_in_production::DevServerInProduction,
+        &health_check_shallow::HealthCheckShallow,
+        &no_app_metrics::NoAppMetrics,
+        &no_graceful_shutdown::NoGracefulShutdown,
+        &no_rate_limiting::NoRateLimiting,
+        &no_security_headers::NoSecurityHeaders,
+        &no_structured_logging::NoStructuredLogging,
         // Shell scripts and user data
         &shell_no_strict_mode::ShellNoStrictMode,
         &shell_download_no_retry::ShellDownloadNoRetry,

@@ -1,0 +1,139 @@
+//! One tree-sitter parser per language per thread, with a time budget so a
+//! huge minified file cannot stall the review.
+
+use std::cell::RefCell;
+use std::ops::ControlFlow;
+use std::time::{Duration, Instant};
+use tree_sitter::{Language, Node, ParseOptions, Parser, Tree};
+
+/// Parse budget per file.
+pub const PARSE_BUDGET: Duration = Duration::from_secs(3);
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Grammar {
+    JavaScript,
+    TypeScript,
+    Tsx,
+    Python,
+    Go,
+    Containerfile,
+}
+
+impl Grammar {
+    fn language(self) -> Language {
+        match self {
+            Grammar::JavaScript => tree_sitter_javascript::LANGUAGE.into(),
+            Grammar::TypeScript => tree_sitter_typescript::LANGUAGE_TYPESCRIPT.into(),
+            Grammar::Tsx => tree_sitter_typescript::LANGUAGE_TSX.into(),
+            Grammar::Python => tree_sitter_python::LANGUAGE.into(),
+            Grammar::Go => tree_sitter_go::LANGUAGE.into(),
+            Grammar::Containerfile => tree_sitter_containerfile::LANGUAGE.into(),
+        }
+    }
+}
+
+thread_local! {
+    static PARSERS: RefCell<Vec<(Grammar, Parser)>> = const { RefCell::new(Vec::new()) };
+}
+
+/// Parses `text`; `Err` says why not (grammar load failure, time budget).
+pub fn parse(grammar: Grammar, text: &str) -> Result<Tree, String> {
+    PARSERS.with(|cell| {
+        let mut parsers = cell.borrow_mut();
+        let idx = match parsers.iter().position(|(g, _)| *g == grammar) {
+            Some(i) => i,
+            None => {
+                let mut p = Parser::new();
+                p.set_language(&grammar.language())
+                    .map_err(|e| format!("grammar: {e}"))?;
+                parsers.push((grammar, p));
+                parsers.len() - 1
+            }
+        };
+        let parser = &mut parsers[idx].1;
+        let deadline = Instant::now() + PARSE_BUDGET;
+        let mut progress = |_: &tree_sitter::ParseState| {
+            if Instant::now() > deadline {
+                ControlFlow::Break(())
+            } else {
+                ControlFlow::Continue(())
+            }
+        };
+        let bytes = text.as_bytes();
+        let tree = parser.parse_with_options(
+            &mut |offset, _| bytes.get(offset..).unwrap_or(&[]),
+            None,
+            Some(ParseOptions::new().progress_callback(&mut progress)),
+        );
+        // A cancelled parse leaves state behind; the next parse must start clean.
+        parser.reset();
+        tree.ok_or_else(|| {
+            format!(
+                "not parsed within {} s (file too large or too complex)",
+                PARSE_BUDGET.as_secs()
+            )
+        })
+    })
+}
+
+/// Text of a node (empty on invalid UTF-8 boundaries).
+pub fn text<'a>(node: Node, src: &'a str) -> &'a str {
+    src.get(node.byte_range()).unwrap_or("")
+}
+
+/// Bounded text with whitespace runs collapsed (for callee paths and values).
+pub fn short(s: &str, max: usize) -> String {
+    let mut out = String::new();
+    for c in s.chars() {
+        if out.len() >= max {
+            break;
+        }
+        out.push(c);
+    }
+    out
+}
+
+/// Callee text: whitespace removed, bounded.
+pub fn compact(s: &str, max: usize) -> String {
+    let mut out = String::new();
+    let mut prev_alnum = false;
+    let mut pending_space = false;
+    for c in s.chars() {
+        if out.len() >= max {
+            break;
+        }
+        if c.is_whitespace() {
+            pending_space = true;
+            continue;
+        }
+        // Keep one space where it separates words (`new Date`).
+        if pending_space && prev_alnum && (c.is_alphanumeric() || c == '_') {
+            out.push(' ');
+        }
+        pending_space = false;
+        prev_alnum = c.is_alphanumeric() || c == '_' || c == '$';
+        out.push(c);
+    }
+    out
+}
+
+/// The 1-based line span of a node.
+pub fn span(node: Node) -> shipshape_model::LineSpan {
+    shipshape_model::LineSpan::new(
+        node.start_position().row as u32 + 1,
+        node.end_position().row as u32 + 1,
+    )
+}
+
+/// Named children of a node, collected (the cursor API borrows).
+pub fn named_children(node: Node) -> Vec<Node> {
+    let mut cursor = node.walk();
+    node.named_children(&mut cursor).collect()
+}
+
+/// Longest string literal kept in `Module::strings`.
+pub const MAX_STRING: usize = 160;
+/// Most string literals kept per module.
+pub const MAX_STRINGS: usize = 4000;
+/// Deepest syntax nesting walked; deeper subtrees (minified bundles) are skipped.
+pub const MAX_DEPTH: usize = 300;

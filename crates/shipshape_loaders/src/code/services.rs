@@ -1,0 +1,504 @@
+//! The service model: which directories hold long-running HTTP services,
+//! in which framework, started how, and which files belong to each.
+
+use super::commands::CommandSource;
+use super::manifest::ManifestKind;
+use super::model::{Lang, Module};
+use super::{dir_of, is_test_path, under, Code};
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Framework {
+    Express,
+    Fastify,
+    Koa,
+    Nest,
+    Hapi,
+    Restify,
+    Flask,
+    FastApi,
+    Django,
+    Starlette,
+    Aiohttp,
+    Sanic,
+    Quart,
+    Tornado,
+    Falcon,
+    Bottle,
+    NetHttp,
+    Gin,
+    Echo,
+    Chi,
+    Fiber,
+    GorillaMux,
+}
+
+/// (npm package, framework), in precedence order.
+const NODE_FRAMEWORKS: &[(&str, Framework)] = &[
+    ("@nestjs/core", Framework::Nest),
+    ("fastify", Framework::Fastify),
+    ("express", Framework::Express),
+    ("koa", Framework::Koa),
+    ("@hapi/hapi", Framework::Hapi),
+    ("hapi", Framework::Hapi),
+    ("restify", Framework::Restify),
+];
+
+/// (Python top-level module, framework), in precedence order.
+const PY_FRAMEWORKS: &[(&str, Framework)] = &[
+    ("fastapi", Framework::FastApi),
+    ("flask", Framework::Flask),
+    ("django", Framework::Django),
+    ("starlette", Framework::Starlette),
+    ("quart", Framework::Quart),
+    ("sanic", Framework::Sanic),
+    ("aiohttp", Framework::Aiohttp),
+    ("tornado", Framework::Tornado),
+    ("falcon", Framework::Falcon),
+    ("bottle", Framework::Bottle),
+];
+
+/// (Go import path prefix, framework), in precedence order.
+const GO_FRAMEWORKS: &[(&str, Framework)] = &[
+    ("github.com/gin-gonic/gin", Framework::Gin),
+    ("github.com/labstack/echo", Framework::Echo),
+    ("github.com/go-chi/chi", Framework::Chi),
+    ("github.com/gofiber/fiber", Framework::Fiber),
+    ("github.com/gorilla/mux", Framework::GorillaMux),
+    ("net/http", Framework::NetHttp),
+];
+
+impl Framework {
+    pub fn name(self) -> &'static str {
+        match self {
+            Framework::Express => "express",
+            Framework::Fastify => "fastify",
+            Framework::Koa => "koa",
+            Framework::Nest => "nestjs",
+            Framework::Hapi => "hapi",
+            Framework::Restify => "restify",
+            Framework::Flask => "flask",
+            Framework::FastApi => "fastapi",
+            Framework::Django => "django",
+            Framework::Starlette => "starlette",
+            Framework::Aiohttp => "aiohttp",
+            Framework::Sanic => "sanic",
+            Framework::Quart => "quart",
+            Framework::Tornado => "tornado",
+            Framework::Falcon => "falcon",
+            Framework::Bottle => "bottle",
+            Framework::NetHttp => "net/http",
+            Framework::Gin => "gin",
+            Framework::Echo => "echo",
+            Framework::Chi => "chi",
+            Framework::Fiber => "fiber",
+            Framework::GorillaMux => "gorilla/mux",
+        }
+    }
+
+    /// The module (npm package, Python module, Go import prefix) it comes from.
+    pub fn module(self) -> &'static str {
+        NODE_FRAMEWORKS
+            .iter()
+            .chain(PY_FRAMEWORKS)
+            .chain(GO_FRAMEWORKS)
+            .find(|(_, f)| *f == self)
+            .map(|(m, _)| *m)
+            .unwrap_or("")
+    }
+}
+
+/// One long-running HTTP service.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Service {
+    /// Its directory ("" for the repository root).
+    pub dir: String,
+    pub name: String,
+    pub lang: Lang,
+    pub framework: Framework,
+    /// Index into `Code::manifests`.
+    pub manifest: Option<usize>,
+    /// Indices into `Code::modules`: the service's own non-test code.
+    pub modules: Vec<usize>,
+    /// The entry point module.
+    pub entry: Option<usize>,
+    /// Indices into `Code::commands` that start it (production ones first).
+    pub commands: Vec<usize>,
+    /// (module, call) where the app / router / server is created.
+    pub app: Option<(usize, usize)>,
+    /// (module, call) of the listen / run / serve call.
+    pub listen: Option<(usize, usize)>,
+}
+
+fn lang_family(a: Lang, b: Lang) -> bool {
+    a == b || (a.is_node() && b.is_node())
+}
+
+fn is_py_manifest(k: ManifestKind) -> bool {
+    matches!(
+        k,
+        ManifestKind::Requirements | ManifestKind::Pyproject | ManifestKind::Pipfile
+    )
+}
+
+pub fn detect(code: &Code) -> Vec<Service> {
+    let mut found: Vec<(String, Lang, Framework, Option<usize>)> = vec![];
+    // Node: a package.json that depends on a server framework.
+    for (i, m) in code.manifests.iter().enumerate() {
+        if m.kind != ManifestKind::PackageJson {
+            continue;
+        }
+        if let Some((_, fw)) = NODE_FRAMEWORKS.iter().find(|(p, _)| m.declares(p)) {
+            let lang = if code
+                .modules
+                .iter()
+                .any(|x| x.lang == Lang::TypeScript && under(&x.path, m.dir()))
+            {
+                Lang::TypeScript
+            } else {
+                Lang::JavaScript
+            };
+            found.push((m.dir().to_string(), lang, *fw, Some(i)));
+        }
+    }
+    // Python: code importing a web framework, grouped by its nearest manifest.
+    for m in &code.modules {
+        if m.lang != Lang::Python || is_test_path(&m.path) {
+            continue;
+        }
+        let Some(fw) = PY_FRAMEWORKS.iter().find_map(|(name, fw)| {
+            m.imports_module(|x| x == *name || x.starts_with(&format!("{name}.")))
+                .map(|_| *fw)
+        }) else {
+            continue;
+        };
+        let manifest = nearest_manifest(code, dir_of(&m.path), is_py_manifest);
+        let dir = manifest
+            .map(|i| code.manifests[i].dir().to_string())
+            .unwrap_or_else(|| dir_of(&m.path).to_string());
+        merge(&mut found, dir, Lang::Python, fw, manifest, PY_FRAMEWORKS);
+    }
+    // Go: a main package that serves HTTP.
+    for m in &code.modules {
+        if m.lang != Lang::Go || m.package.as_deref() != Some("main") || is_test_path(&m.path) {
+            continue;
+        }
+        let Some(fw) = GO_FRAMEWORKS
+            .iter()
+            .find_map(|(p, fw)| m.imports_module(|x| x.starts_with(p)).map(|_| *fw))
+        else {
+            continue;
+        };
+        if !m.calls.iter().any(|c| is_go_serve(c.method())) {
+            continue;
+        }
+        let manifest = nearest_manifest(code, dir_of(&m.path), |k| k == ManifestKind::GoMod);
+        let dir = manifest
+            .map(|i| code.manifests[i].dir().to_string())
+            .unwrap_or_else(|| dir_of(&m.path).to_string());
+        merge(&mut found, dir, Lang::Go, fw, manifest, GO_FRAMEWORKS);
+    }
+    let dirs: Vec<String> = found.iter().map(|f| f.0.clone()).collect();
+    found
+        .into_iter()
+        .map(|(dir, lang, framework, manifest)| {
+            let modules: Vec<usize> = code
+                .modules
+                .iter()
+                .enumerate()
+                .filter(|(_, m)| {
+                    lang_family(m.lang, lang)
+                        && under(&m.path, &dir)
+                        && !is_test_path(&m.path)
+                        // A nested service owns its own tree.
+                        && !dirs.iter().any(|d| d.len() > dir.len() && under(d, &dir) && under(&m.path, d))
+                })
+                .map(|(i, _)| i)
+                .collect();
+            let mut s = Service {
+                name: if dir.is_empty() {
+                    "root".to_string()
+                } else {
+                    dir.rsplit('/').next().unwrap_or(&dir).to_string()
+                },
+                dir,
+                lang,
+                framework,
+                manifest,
+                modules,
+                entry: None,
+                commands: vec![],
+                app: None,
+                listen: None,
+            };
+            s.commands = commands_of(code, &s);
+            s.app = find_app(code, &s);
+            s.entry = find_entry(code, &s);
+            s.listen = find_listen(code, &s);
+            if s.entry.is_none() {
+                s.entry = s.listen.or(s.app).map(|(m, _)| m);
+            }
+            s
+        })
+        .collect()
+}
+
+fn merge(
+    found: &mut Vec<(String, Lang, Framework, Option<usize>)>,
+    dir: String,
+    lang: Lang,
+    fw: Framework,
+    manifest: Option<usize>,
+    order: &[(&str, Framework)],
+) {
+    let rank = |f: Framework| {
+        order
+            .iter()
+            .position(|(_, x)| *x == f)
+            .unwrap_or(usize::MAX)
+    };
+    if let Some(e) = found.iter_mut().find(|e| e.0 == dir) {
+        if e.1 == lang && rank(fw) < rank(e.2) {
+            e.2 = fw;
+        }
+        return;
+    }
+    found.push((dir, lang, fw, manifest));
+}
+
+fn nearest_manifest(code: &Code, dir: &str, pred: impl Fn(ManifestKind) -> bool) -> Option<usize> {
+    let mut d = dir.to_string();
+    loop {
+        if let Some(i) = code
+            .manifests
+            .iter()
+            .position(|m| pred(m.kind) && m.dir() == d)
+        {
+            return Some(i);
+        }
+        if d.is_empty() {
+            return None;
+        }
+        d = d
+            .rsplit_once('/')
+            .map(|(p, _)| p.to_string())
+            .unwrap_or_default();
+    }
+}
+
+pub fn is_go_serve(method: &str) -> bool {
+    matches!(
+        method,
+        "ListenAndServe"
+            | "ListenAndServeTLS"
+            | "Serve"
+            | "ServeTLS"
+            | "Run"
+            | "RunTLS"
+            | "Start"
+            | "StartTLS"
+            | "Listen"
+    )
+}
+
+fn commands_of(code: &Code, s: &Service) -> Vec<usize> {
+    let mut idx: Vec<usize> = code
+        .commands
+        .iter()
+        .enumerate()
+        .filter(|(_, c)| {
+            // Kubernetes / compose commands belong to the service they build
+            // from or whose files they name.
+            if let CommandSource::Container(_) = c.source {
+                return match &c.context {
+                    Some(ctx) => ctx == &s.dir,
+                    None => entry_of_words(code, s, &c.words, 0).is_some(),
+                };
+            }
+            let d = c.dir();
+            let mine = d == s.dir || under(d, &s.dir) && !is_test_path(&c.file);
+            let kind_ok = match &c.source {
+                CommandSource::PackageScript(_) => s.lang.is_node() && d == s.dir,
+                _ => true,
+            };
+            mine && kind_ok
+        })
+        .map(|(i, _)| i)
+        .collect();
+    idx.sort_by_key(|i| {
+        let c = &code.commands[*i];
+        (
+            !c.is_production(),
+            !matches!(c.source, CommandSource::Dockerfile),
+            c.file.clone(),
+        )
+    });
+    idx
+}
+
+/// The app / router / server creation call.
+fn find_app(code: &Code, s: &Service) -> Option<(usize, usize)> {
+    for &mi in &s.modules {
+        let m = &code.modules[mi];
+        for (ci, c) in m.calls.iter().enumerate() {
+            if is_app_creation(m, c, s.framework) {
+                return Some((mi, ci));
+            }
+        }
+    }
+    None
+}
+
+pub fn is_app_creation(m: &Module, c: &super::Call, fw: Framework) -> bool {
+    let Some(module) = m.callee_module(&c.callee) else {
+        return false;
+    };
+    let fw_module = fw.module();
+    let from_fw = module == fw_module
+        || module.starts_with(&format!("{fw_module}."))
+        || (m.lang == Lang::Go && module.starts_with(fw_module));
+    if !from_fw {
+        return false;
+    }
+    let method = c.method();
+    match m.lang {
+        Lang::JavaScript | Lang::TypeScript => {
+            !c.callee.contains('.')
+                || matches!(method, "create" | "server" | "Server" | "createServer")
+        }
+        Lang::Python => matches!(
+            method,
+            "Flask"
+                | "FastAPI"
+                | "Starlette"
+                | "Quart"
+                | "Sanic"
+                | "Application"
+                | "App"
+                | "Bottle"
+                | "get_wsgi_application"
+                | "get_asgi_application"
+        ),
+        Lang::Go => matches!(
+            method,
+            "NewServeMux"
+                | "Default"
+                | "New"
+                | "NewRouter"
+                | "ListenAndServe"
+                | "ListenAndServeTLS"
+        ),
+    }
+}
+
+fn is_listen(m: &Module, c: &super::Call) -> bool {
+    match m.lang {
+        Lang::JavaScript | Lang::TypeScript => c.method() == "listen",
+        Lang::Python => {
+            matches!(c.method(), "run" | "run_app" | "serve" | "run_simple") && !c.in_function
+                || matches!(
+                    c.callee.as_str(),
+                    "uvicorn.run" | "waitress.serve" | "web.run_app"
+                )
+        }
+        Lang::Go => is_go_serve(c.method()),
+    }
+}
+
+fn find_listen(code: &Code, s: &Service) -> Option<(usize, usize)> {
+    let order = s.entry.into_iter().chain(s.modules.iter().copied());
+    for mi in order {
+        let m = &code.modules[mi];
+        if let Some(ci) = m.calls.iter().position(|c| is_listen(m, c)) {
+            return Some((mi, ci));
+        }
+    }
+    None
+}
+
+/// The file a start command runs, resolved in the service.
+fn find_entry(code: &Code, s: &Service) -> Option<usize> {
+    for &ci in &s.commands {
+        let c = &code.commands[ci];
+        if !c.is_production() {
+            continue;
+        }
+        if let Some(e) = entry_of_words(code, s, &c.words, 0) {
+            return Some(e);
+        }
+    }
+    if let Some(main) = code.manifest_of(s).and_then(|m| m.main.clone()) {
+        if let Some(e) = resolve_file(code, s, &main) {
+            return Some(e);
+        }
+    }
+    None
+}
+
+fn entry_of_words(code: &Code, s: &Service, words: &[String], depth: usize) -> Option<usize> {
+    let prog = words.first()?.rsplit('/').next().unwrap_or("");
+    // `npm start` / `npm run start` / `yarn start` → the start script.
+    if matches!(prog, "npm" | "yarn" | "pnpm") && depth < 2 {
+        let script = match words.get(1).map(String::as_str) {
+            Some("run" | "run-script") => words.get(2)?.as_str(),
+            Some(x) => x,
+            None => return None,
+        };
+        let m = code.manifest_of(s)?;
+        let (_, cmd, _) = m.script(script)?;
+        let w = super::commands::shell_words(cmd);
+        return entry_of_words(code, s, &w, depth + 1);
+    }
+    for w in words.iter().skip(1) {
+        if w.starts_with('-') {
+            continue;
+        }
+        // gunicorn/uvicorn `pkg.module:app`
+        let target = if let Some((module, _)) = w.split_once(':') {
+            if module.contains('/') || module.is_empty() {
+                continue;
+            }
+            format!("{}.py", module.replace('.', "/"))
+        } else {
+            w.clone()
+        };
+        if let Some(e) = resolve_file(code, s, &target) {
+            return Some(e);
+        }
+    }
+    None
+}
+
+/// A path as a command names it → a module of the service (compiled output
+/// maps back to its source: `dist/index.js` → `src/index.ts`).
+fn resolve_file(code: &Code, s: &Service, rel: &str) -> Option<usize> {
+    let rel = rel.trim_start_matches("./");
+    let rel = rel.strip_prefix("/app/").unwrap_or(rel);
+    let join = |p: &str| {
+        if s.dir.is_empty() {
+            p.to_string()
+        } else {
+            format!("{}/{p}", s.dir)
+        }
+    };
+    let mut candidates = vec![rel.to_string()];
+    let stem = rel
+        .strip_suffix(".js")
+        .or_else(|| rel.strip_suffix(".mjs"))
+        .or_else(|| rel.strip_suffix(".cjs"))
+        .unwrap_or(rel);
+    for out in ["dist/", "build/", "lib/", "out/"] {
+        if let Some(rest) = stem.strip_prefix(out) {
+            for ext in ["ts", "js", "mts"] {
+                candidates.push(format!("src/{rest}.{ext}"));
+                candidates.push(format!("{rest}.{ext}"));
+            }
+        }
+    }
+    for ext in ["ts", "js"] {
+        candidates.push(format!("{stem}.{ext}"));
+    }
+    candidates
+        .iter()
+        .filter_map(|c| code.module_index(&join(c)))
+        .find(|i| s.modules.contains(i))
+}

@@ -1,0 +1,147 @@
+//! Literal strings written in Terraform expressions, for rules that must
+//! tell a value typed into the file (`password = "hunter2"`) from one that
+//! comes from a variable, a reference or a function (`random_password`).
+
+use hcl_edit::expr::{Expression, ObjectKey};
+use hcl_edit::template::Element;
+
+/// A string literal found inside an expression, with the object key it is
+/// the value of (if any) and the `name = "..."` sibling of its object (ECS
+/// container definitions write `{ name = "DB_PASSWORD", value = "..." }`).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Literal {
+    pub key: Option<String>,
+    pub sibling_name: Option<String>,
+    pub value: String,
+}
+
+/// The expression's value when it is a string written entirely as a
+/// literal (no interpolation, no directive).
+pub fn literal_string(expr: &Expression) -> Option<String> {
+    match expr {
+        Expression::String(s) => Some(s.value().to_string()),
+        Expression::StringTemplate(t) => template_literal(t.iter()),
+        Expression::HeredocTemplate(h) => template_literal(h.template.iter()),
+        Expression::Parenthesis(p) => literal_string(p.inner()),
+        _ => None,
+    }
+}
+
+fn template_literal<'a>(elements: impl Iterator<Item = &'a Element>) -> Option<String> {
+    let mut out = String::new();
+    for e in elements {
+        match e {
+            Element::Literal(s) => out.push_str(s.value()),
+            _ => return None,
+        }
+    }
+    Some(out)
+}
+
+/// Every literal string inside `expr`: objects, arrays, function arguments
+/// (`jsonencode({...})`), conditionals. Depth is bounded by the parser's
+/// nesting guard.
+pub fn literals_in(expr: &Expression) -> Vec<Literal> {
+    let mut out = Vec::new();
+    walk(expr, None, None, &mut out);
+    out
+}
+
+fn key_text(key: &ObjectKey) -> Option<String> {
+    match key {
+        ObjectKey::Ident(i) => Some(i.as_str().to_string()),
+        ObjectKey::Expression(e) => literal_string(e),
+    }
+}
+
+fn walk(expr: &Expression, key: Option<&str>, sibling: Option<&str>, out: &mut Vec<Literal>) {
+    if let Some(value) = literal_string(expr) {
+        out.push(Literal {
+            key: key.map(str::to_string),
+            sibling_name: sibling.map(str::to_string),
+            value,
+        });
+        return;
+    }
+    match expr {
+        Expression::Array(a) => a.iter().for_each(|e| walk(e, key, None, out)),
+        Expression::Object(o) => {
+            let name = o
+                .iter()
+                .find(|(k, _)| key_text(k).as_deref() == Some("name"))
+                .and_then(|(_, v)| literal_string(v.expr()));
+            for (k, v) in o.iter() {
+                let k = key_text(k);
+                walk(v.expr(), k.as_deref(), name.as_deref(), out);
+            }
+        }
+        Expression::FuncCall(f) => f.args.iter().for_each(|e| walk(e, key, None, out)),
+        Expression::Parenthesis(p) => walk(p.inner(), key, sibling, out),
+        Expression::Conditional(c) => {
+            walk(&c.true_expr, key, sibling, out);
+            walk(&c.false_expr, key, sibling, out);
+        }
+        _ => {}
+    }
+}
+
+/// Top-level `name = "literal"` assignments of a `.tfvars` file, with the
+/// lines of each; a file that does not parse gives nothing (the Terraform
+/// loader reports it).
+pub fn tfvars_literals(
+    file: &crate::SourceFile,
+) -> Vec<(String, String, shipshape_model::LineSpan)> {
+    let Ok(body) = super::syntax::parse_body_guarded(&file.text) else {
+        return vec![];
+    };
+    body.iter()
+        .filter_map(|s| s.as_attribute())
+        .filter_map(|a| {
+            let value = literal_string(&a.value)?;
+            let span = hcl_edit::Span::span(a)
+                .map(|r| file.lines.span(r))
+                .unwrap_or(shipshape_model::LineSpan::line(1));
+            Some((a.key.as_str().to_string(), value, span))
+        })
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn expr(s: &str) -> Expression {
+        s.parse().expect("expression")
+    }
+
+    #[test]
+    fn tfvars_assignments() {
+        let f = crate::SourceFile::new(
+            "prod.tfvars",
+            crate::FileKind::Tfvars,
+            "region = \"eu-west-1\"\n\ndb_password = \"hunter22\"\ncount = 3\n",
+        );
+        let l = tfvars_literals(&f);
+        assert_eq!(l.len(), 2);
+        assert_eq!(l[1].0, "db_password");
+        assert_eq!(l[1].2, shipshape_model::LineSpan::line(3));
+    }
+
+    #[test]
+    fn literal_or_not() {
+        assert_eq!(literal_string(&expr("\"abc\"")).as_deref(), Some("abc"));
+        assert_eq!(literal_string(&expr("\"a${var.b}\"")), None);
+        assert_eq!(literal_string(&expr("var.b")), None);
+        assert_eq!(literal_string(&expr("random_password.db.result")), None);
+    }
+
+    #[test]
+    fn literals_inside_jsonencode() {
+        let l = literals_in(&expr(
+            "jsonencode([{ name = \"app\", environment = [{ name = \"DB_PASSWORD\", value = \"s3cr3t\" }] }])",
+        ));
+        assert!(l.iter().any(|l| l.value == "s3cr3t"
+            && l.key.as_deref() == Some("value")
+            && l.sibling_name.as_deref() == Some("DB_PASSWORD")));
+    }
+}

@@ -1,0 +1,81 @@
+use crate::support::k8s_workload_evidence;
+use crate::{declare_rule, Context, Rule, RuleMeta};
+
+declare_rule! {
+    /// ### What it finds
+    /// A Deployment that no HorizontalPodAutoscaler (or KEDA ScaledObject)
+    /// in its namespace targets through `scaleTargetRef`.
+    ///
+    /// ### Why it matters
+    /// A fixed replica count is either paid for at idle or too small at
+    /// peak; an autoscaler follows load and absorbs spikes without a page.
+    ///
+    /// ### How to fix
+    /// ```yaml
+    /// apiVersion: autoscaling/v2
+    /// kind: HorizontalPodAutoscaler
+    /// metadata:
+    ///   name: web
+    /// spec:
+    ///   scaleTargetRef: {apiVersion: apps/v1, kind: Deployment, name: web}
+    ///   minReplicas: 2
+    ///   maxReplicas: 10
+    ///   metrics:
+    ///     - type: Resource
+    ///       resource: {name: cpu, target: {type: Utilization, averageUtilization: 70}}
+    /// ```
+    ///
+    /// ### Effort
+    /// 1–2 hours, plus load testing to choose the target.
+    pub struct K8sNoHpa {
+        name: "k8s-no-hpa",
+        code: "REL016",
+        category: Reliability,
+        severity: Low,
+        effort: (1, 2),
+    }
+}
+
+impl Rule for K8sNoHpa {
+    fn meta(&self) -> &'static RuleMeta {
+        &Self::META
+    }
+
+    fn check(&self, cx: &mut Context) {
+        let k8s = &cx.repo.kubernetes;
+        for w in &k8s.workloads {
+            if w.meta.kind != "Deployment" || k8s.hpas_for(w).next().is_some() {
+                continue;
+            }
+            cx.report(k8s_workload_evidence(
+                w,
+                format!(
+                    "Deployment `{}` has a fixed replica count: no HorizontalPodAutoscaler targets it",
+                    w.meta.name
+                ),
+            ));
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::testing::check;
+
+    const DEPLOY: &str = "apiVersion: apps/v1\nkind: Deployment\nmetadata: {name: web}\nspec:\n  replicas: 2\n  template:\n    spec:\n      containers:\n        - {name: web, image: web:1.0}\n";
+
+    #[test]
+    fn flags_deployment_without_hpa() {
+        let wrong = format!("{DEPLOY}---\napiVersion: autoscaling/v2\nkind: HorizontalPodAutoscaler\nmetadata: {{name: web}}\nspec:\n  scaleTargetRef: {{kind: Deployment, name: api}}\n");
+        let f = check(&K8sNoHpa, &[("k8s/web.yaml", &wrong)]);
+        assert_eq!(f.len(), 1);
+        assert_eq!((f[0].line, f[0].end_line), (Some(1), Some(9)));
+    }
+
+    #[test]
+    fn hpa_targeting_it_passes() {
+        let ok = format!("{DEPLOY}---\napiVersion: autoscaling/v2\nkind: HorizontalPodAutoscaler\nmetadata: {{name: web}}\nspec:\n  scaleTargetRef: {{apiVersion: apps/v1, kind: Deployment, name: web}}\n  minReplicas: 2\n  maxReplicas: 5\n");
+        assert!(check(&K8sNoHpa, &[("k8s/web.yaml", &ok)]).is_empty());
+    }
+}

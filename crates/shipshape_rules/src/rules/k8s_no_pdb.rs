@@ -1,0 +1,91 @@
+use crate::support::k8s_workload_evidence;
+use crate::{declare_rule, Context, Rule, RuleMeta};
+
+declare_rule! {
+    /// ### What it finds
+    /// A Deployment or StatefulSet with more than one replica (or scaled by
+    /// an autoscaler with `minReplicas` above one) that no
+    /// PodDisruptionBudget in its namespace selects (`matchLabels` and
+    /// `matchExpressions` are evaluated against the pod template labels).
+    ///
+    /// ### Why it matters
+    /// Node drains during upgrades and autoscaler scale-downs may evict
+    /// every replica at once; a PDB keeps a minimum serving while nodes
+    /// are recycled.
+    ///
+    /// ### How to fix
+    /// ```yaml
+    /// apiVersion: policy/v1
+    /// kind: PodDisruptionBudget
+    /// metadata:
+    ///   name: web
+    /// spec:
+    ///   maxUnavailable: 1
+    ///   selector:
+    ///     matchLabels:
+    ///       app: web
+    /// ```
+    ///
+    /// ### Effort
+    /// 1 hour.
+    pub struct K8sNoPdb {
+        name: "k8s-no-pdb",
+        code: "REL015",
+        category: Reliability,
+        severity: Medium,
+        effort: (1, 1),
+    }
+}
+
+impl Rule for K8sNoPdb {
+    fn meta(&self) -> &'static RuleMeta {
+        &Self::META
+    }
+
+    fn check(&self, cx: &mut Context) {
+        let k8s = &cx.repo.kubernetes;
+        for w in &k8s.workloads {
+            if !matches!(w.meta.kind.as_str(), "Deployment" | "StatefulSet") {
+                continue;
+            }
+            let hpa_min = k8s.hpas_for(w).filter_map(|h| h.min_replicas).max();
+            let replicas = w.effective_replicas().max(hpa_min.unwrap_or(0));
+            if replicas <= 1 || k8s.pdbs_for(w).next().is_some() {
+                continue;
+            }
+            cx.report(k8s_workload_evidence(
+                w,
+                format!(
+                    "{} `{}` runs {replicas} replicas but no PodDisruptionBudget selects its pods",
+                    w.meta.kind, w.meta.name
+                ),
+            ));
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::testing::check;
+
+    const DEPLOY: &str = "apiVersion: apps/v1\nkind: Deployment\nmetadata: {name: web, namespace: shop}\nspec:\n  replicas: 3\n  template:\n    metadata:\n      labels: {app: web, tier: front}\n    spec:\n      containers:\n        - {name: web, image: web:1.0}\n";
+
+    #[test]
+    fn flags_replicated_deployment_without_pdb() {
+        let f = check(&K8sNoPdb, &[("k8s/web.yaml", DEPLOY)]);
+        assert_eq!(f.len(), 1);
+        assert_eq!(f[0].line, Some(1));
+        // A PDB in another namespace or with a non-matching selector does not count.
+        let other = format!("{DEPLOY}---\napiVersion: policy/v1\nkind: PodDisruptionBudget\nmetadata: {{name: web}}\nspec:\n  selector:\n    matchLabels: {{app: web}}\n---\napiVersion: policy/v1\nkind: PodDisruptionBudget\nmetadata: {{name: x, namespace: shop}}\nspec:\n  selector:\n    matchExpressions:\n      - {{key: app, operator: NotIn, values: [web]}}\n");
+        assert_eq!(check(&K8sNoPdb, &[("k8s/web.yaml", &other)]).len(), 1);
+    }
+
+    #[test]
+    fn pdb_by_match_expressions_and_single_replica_pass() {
+        let pdb = format!("{DEPLOY}---\napiVersion: policy/v1\nkind: PodDisruptionBudget\nmetadata: {{name: web, namespace: shop}}\nspec:\n  maxUnavailable: 1\n  selector:\n    matchExpressions:\n      - {{key: app, operator: In, values: [web, api]}}\n      - {{key: tier, operator: Exists}}\n");
+        assert!(check(&K8sNoPdb, &[("k8s/web.yaml", &pdb)]).is_empty());
+        let single = DEPLOY.replace("replicas: 3", "replicas: 1");
+        assert!(check(&K8sNoPdb, &[("k8s/web.yaml", &single)]).is_empty());
+    }
+}
