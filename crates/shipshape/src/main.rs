@@ -9,6 +9,7 @@
 mod cli;
 mod docs_cmd;
 mod followup;
+mod progress;
 mod review;
 mod settings;
 

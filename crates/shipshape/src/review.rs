@@ -55,11 +55,14 @@ pub fn run(args: &ReviewArgs) -> Result<u8, CliError> {
         ignore: settings.ignore.clone(),
         max_file_size: settings.max_file_size.unwrap_or(defaults.max_file_size),
     };
+    let progress = crate::progress::Progress::start(args.quiet);
+    progress.stage("loading the repository");
     let repo = Repository::load(root, &options).map_err(|e| CliError::usage(e.to_string()))?;
     let rules: Vec<_> = all_rules
         .into_iter()
         .filter(|r| !settings.disabled.contains(r.meta().name))
         .collect();
+    progress.stage(format!("running {} rules", rules.len()));
     let outcome = shipshape_rules::run(&repo, profile, &rules);
     let mut diagnostics = repo.diagnostics.clone();
     diagnostics.extend(outcome.diagnostics);
@@ -116,6 +119,7 @@ pub fn run(args: &ReviewArgs) -> Result<u8, CliError> {
         Format::Html => shipshape_report::html::render(&report, &RepoSources(&repo)),
         Format::Text => shipshape_report::text::render(&report, &RepoSources(&repo), to_terminal),
     };
+    progress.finish();
     match &args.output {
         Some(path) => std::fs::write(path, rendered)
             .map_err(|e| CliError::usage(format!("{}: {e}", path.display())))?,

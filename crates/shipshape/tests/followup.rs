@@ -9,12 +9,35 @@ const BIN: &str = env!("CARGO_BIN_EXE_shipshape");
 
 const DB: &str = "resource \"aws_db_instance\" \"orders\" {\n  engine = \"postgres\"\n  instance_class = \"db.t3.micro\"\n}\n";
 
+/// The two rules these tests lean on; every other rule is disabled through
+/// the configuration, so rules landing later do not change the fixture.
+const USED: [&str; 2] = ["rds-not-multi-az", "cloudtrail-missing"];
+
 /// A repository with two findings: rds-not-multi-az on `infra/main.tf`
 /// line 1, and cloudtrail-missing (repository level, high).
 fn repo() -> tempfile::TempDir {
     let t = tempfile::tempdir().unwrap();
     write(t.path(), "infra/main.tf", DB);
+    config(t.path(), &[], "");
     t
+}
+
+/// `disable = [every rule but USED, and also `also`]` then `rest`.
+fn config_text(also: &[&str], rest: &str) -> String {
+    let out = Command::new(BIN).arg("rules").output().unwrap();
+    let list = String::from_utf8_lossy(&out.stdout);
+    let disabled: Vec<String> = list
+        .lines()
+        .filter_map(|l| l.split_whitespace().nth(1))
+        .filter(|r| !USED.contains(r) || also.contains(r))
+        .map(|r| format!("\"{r}\""))
+        .collect();
+    assert!(!list.is_empty());
+    format!("disable = [{}]\n{rest}", disabled.join(", "))
+}
+
+fn config(root: &Path, also: &[&str], rest: &str) {
+    write(root, "shipshape.toml", &config_text(also, rest));
 }
 
 fn write(root: &Path, rel: &str, text: &str) {
@@ -117,10 +140,10 @@ fn config_sets_profile_severity_disable_and_ignore_and_flags_win() {
     let t = repo();
     let data = tempfile::tempdir().unwrap();
     write(t.path(), "legacy/db.tf", &DB.replace("orders", "vendored"));
-    write(
+    config(
         t.path(),
-        "shipshape.toml",
-        "profile = \"staging\"\nignore = [\"legacy/**\"]\ndisable = [\"cloudtrail-missing\"]\n\n[severity]\nrds-not-multi-az = \"blocker\"\n",
+        &["cloudtrail-missing"],
+        "profile = \"staging\"\nignore = [\"legacy/**\"]\n\n[severity]\nrds-not-multi-az = \"blocker\"\n",
     );
     let (_, v) = review_json(t.path(), data.path(), &[]);
     assert_eq!(v["profile"], "staging");
@@ -133,7 +156,11 @@ fn config_sets_profile_severity_disable_and_ignore_and_flags_win() {
     assert_eq!(v["profile"], "dev");
     // An explicit --config replaces the root's file.
     let other = tempfile::tempdir().unwrap();
-    write(other.path(), "custom.toml", "profile = \"dev\"\n");
+    write(
+        other.path(),
+        "custom.toml",
+        &config_text(&[], "profile = \"dev\"\n"),
+    );
     let cfg = other.path().join("custom.toml");
     let (_, v) = review_json(t.path(), data.path(), &["--config", cfg.to_str().unwrap()]);
     assert_eq!(v["profile"], "dev");
@@ -148,7 +175,7 @@ fn max_file_size_skips_and_the_delta_does_not_call_it_fixed() {
     let base = dir.path().join("base.json");
     let (out, _) = review_json(t.path(), data.path(), &[]);
     std::fs::write(&base, &out.stdout).unwrap();
-    write(t.path(), "shipshape.toml", "max_file_size = 16\n");
+    config(t.path(), &[], "max_file_size = 16\n");
     let (_, v) = review_json(
         t.path(),
         data.path(),
@@ -191,9 +218,9 @@ fn waivers_move_findings_to_suppressed_and_leave_the_decision() {
     assert_eq!(before.status.code(), Some(1), "cloudtrail-missing is high");
     let before = json(&before);
 
-    write(
+    config(
         t.path(),
-        "shipshape.toml",
+        &[],
         "[[waiver]]\nrule = \"cloudtrail-missing\"\nreason = \"org trail in the management account\"\nowner = \"security\"\n",
     );
     write(
@@ -220,8 +247,33 @@ fn waivers_move_findings_to_suppressed_and_leave_the_decision() {
             .clone()
     };
     assert_eq!(by_rule("cloudtrail-missing")["owner"], "security");
-    assert_eq!(by_rule("cloudtrail-missing")["source"], "shipshape.toml:1");
+    assert_eq!(by_rule("cloudtrail-missing")["source"], "shipshape.toml:2");
     assert_eq!(by_rule("rds-not-multi-az")["source"], "infra/main.tf:1");
+    assert_eq!(by_rule("rds-not-multi-az")["inline"], true);
+    assert_eq!(by_rule("cloudtrail-missing")["inline"], false);
+
+    // SARIF: inline waivers are `inSource`, shipshape.toml ones `external`.
+    let sarif = json(&run(
+        &["review", t.path().to_str().unwrap(), "--format", "sarif"],
+        data.path(),
+    ));
+    let kinds: Vec<(String, String)> = sarif["runs"][0]["results"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter_map(|r| {
+            let k = r["suppressions"][0]["kind"].as_str()?;
+            Some((
+                r["ruleId"].as_str().unwrap_or("").to_string(),
+                k.to_string(),
+            ))
+        })
+        .collect();
+    assert_eq!(kinds.len(), 2, "{kinds:?}");
+    assert!(
+        kinds.iter().any(|(_, k)| k == "inSource") && kinds.iter().any(|(_, k)| k == "external"),
+        "{kinds:?}"
+    );
     assert_eq!(v["decision"], "go");
     assert!(v["score"].as_u64() > before["score"].as_u64());
 
@@ -245,9 +297,9 @@ fn waivers_move_findings_to_suppressed_and_leave_the_decision() {
 fn expired_stale_and_forbidden_waivers_are_reported() {
     let t = repo();
     let data = tempfile::tempdir().unwrap();
-    write(
+    config(
         t.path(),
-        "shipshape.toml",
+        &[],
         "inline_waivers = false\n\n[[waiver]]\nrule = \"cloudtrail-missing\"\nreason = \"was fine last year\"\nexpires = 2020-01-01\n\n[[waiver]]\nrule = \"rds-not-multi-az\"\npath = \"legacy/**\"\nreason = \"legacy\"\n",
     );
     write(
@@ -276,13 +328,13 @@ fn expired_stale_and_forbidden_waivers_are_reported() {
     assert_eq!(diags.len(), 3, "{diags:?}");
     assert!(
         diags.iter().any(|d| d
-            .starts_with("shipshape.toml:3: waiver of cloudtrail-missing expired on 2020-01-01")),
+            .starts_with("shipshape.toml:4: waiver of cloudtrail-missing expired on 2020-01-01")),
         "{diags:?}"
     );
     assert!(
         diags
             .iter()
-            .any(|d| d.starts_with("shipshape.toml:8: stale waiver")),
+            .any(|d| d.starts_with("shipshape.toml:9: stale waiver")),
         "{diags:?}"
     );
     assert!(
@@ -488,7 +540,7 @@ fn history_records_reviews_and_baseline_last_compares_with_the_latest() {
         .unwrap()
         .map(|e| e.unwrap().file_name())
         .collect();
-    assert_eq!(names.len(), 2, "{names:?}");
+    assert_eq!(names.len(), 3, "{names:?}");
 
     // The default location is under XDG_DATA_HOME.
     let (_, _) = review_json(t.path(), data.path(), &["--save"]);
@@ -599,6 +651,7 @@ fn init_writes_a_starter_file_once() {
     let t = repo();
     let data = tempfile::tempdir().unwrap();
     let root = t.path().to_str().unwrap();
+    std::fs::remove_file(t.path().join("shipshape.toml")).unwrap();
     let out = run(&["init", root], data.path());
     assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
     let written = std::fs::read_to_string(t.path().join("shipshape.toml")).unwrap();

@@ -134,6 +134,7 @@ pub fn apply(
                 owner: w.owner.clone(),
                 expires: w.expires.map(|d| d.to_string()),
                 source: config_source(w),
+                inline: false,
             });
             break;
         }
@@ -163,6 +164,7 @@ pub fn apply(
                     owner: None,
                     expires: w.until.map(|d| d.to_string()),
                     source: format!("{}:{}", w.file, w.line),
+                    inline: true,
                 });
                 break;
             }
@@ -200,11 +202,26 @@ pub fn apply(
     for (w, used) in inline.iter().zip(&inline_used) {
         for (rule, used) in w.rules.iter().zip(used) {
             if !used {
+                // The usual slip: the comment sits above a block whose
+                // evidence is a line inside it. Point at that line.
+                let nearest = out
+                    .findings
+                    .iter()
+                    .filter(|f| f.rule == *rule && f.file.as_deref() == Some(w.file.as_str()))
+                    .filter_map(|f| f.line)
+                    .filter(|&l| l > w.target)
+                    .min();
+                let advice = match nearest {
+                    Some(l) => format!(
+                        "; the {rule} finding in this file is on line {l}: put the comment there or on the line above it"
+                    ),
+                    None => "; remove it".to_string(),
+                };
                 out.diagnostics.push(diag(
                     &w.file,
                     w.line,
                     format!(
-                        "stale inline waiver: no {rule} finding on line {}{}; remove it",
+                        "stale inline waiver: no {rule} finding on line {}{}{advice}",
                         w.target,
                         why_stale(rule)
                     ),
@@ -633,6 +650,23 @@ mod tests {
         assert!(applied.diagnostics[0]
             .message
             .contains("did you mean `rds-not-multi-az`"));
+        // A waiver above a block whose evidence is a line inside it.
+        let inside = "# shipshape:ignore rds-not-multi-az -- r\nresource \"aws_db_instance\" \"a\" {\n  multi_az = false\n}\n";
+        let applied = apply(
+            vec![finding("rds-not-multi-az", Some("a.tf"), 3, None)],
+            &Settings::default(),
+            &[("a.tf", inside)],
+            RULES,
+            today(),
+        );
+        assert_eq!(applied.findings.len(), 1);
+        assert!(
+            applied.diagnostics[0]
+                .message
+                .contains("is on line 3: put the comment there"),
+            "{:?}",
+            applied.diagnostics
+        );
         // A stale inline waiver: nothing on its line.
         let applied = apply(
             vec![],

@@ -18,6 +18,8 @@ pub struct Kubernetes {
     pub network_policies: Vec<NetworkPolicy>,
     pub services: Vec<K8sService>,
     pub secrets: Vec<Secret>,
+    /// ConfigMaps with their literal `data` entries.
+    pub config_maps: Vec<Secret>,
     /// `images:` of kustomization files, which retag images at build time.
     pub image_overrides: Vec<ImageOverride>,
 }
@@ -264,7 +266,7 @@ pub struct K8sService {
     pub service_type: Option<String>,
 }
 
-/// A Secret with its literal `data` / `stringData` keys.
+/// A Secret (or ConfigMap) with its literal `data` / `stringData` keys.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Secret {
     pub meta: Meta,
@@ -401,6 +403,7 @@ pub fn load(files: &[SourceFile]) -> (Kubernetes, Vec<Diagnostic>) {
                 Object::Hpa(h) => k8s.hpas.push(h),
                 Object::NetworkPolicy(n) => k8s.network_policies.push(n),
                 Object::Service(s) => k8s.services.push(s),
+                Object::Secret(s) if s.meta.kind == "ConfigMap" => k8s.config_maps.push(s),
                 Object::Secret(s) => k8s.secrets.push(s),
             }
         }
@@ -541,7 +544,7 @@ fn collect(file: &str, doc: &Node, out: &mut Vec<Object>) {
             service_type: spec.get("type").and_then(Node::text).map(str::to_string),
             meta,
         }),
-        "Secret" => {
+        "Secret" | "ConfigMap" => {
             let mut entries = Vec::new();
             let mut string_data = false;
             for key in ["stringData", "data"] {

@@ -186,6 +186,10 @@ pub struct Suppression {
     /// Where the waiver is written: `shipshape.toml:12` or
     /// `main.tf:40` for an inline `shipshape:ignore` comment.
     pub source: String,
+    /// Whether it is an inline comment in the reviewed code (SARIF's
+    /// `inSource`) rather than an entry in `shipshape.toml` (`external`).
+    #[serde(default)]
+    pub inline: bool,
 }
 
 impl Finding {

@@ -133,6 +133,7 @@ mod tests {
             owner: None,
             expires: None,
             source: "shipshape.toml:1".into(),
+            inline: false,
         });
         let now = Report::new(".", Profile::Prod, vec![b, d], vec![waived], vec![]);
         let delta = compare(&base, &now);

@@ -478,7 +478,17 @@ fn evidence(f: &Finding, sources: &dyn SourceLookup) -> Option<String> {
     }
     let mut o = String::from("<pre class=\"evidence\"><code>");
     for (i, l) in lines.iter().take(MAX_LINES).enumerate() {
-        let _ = writeln!(o, "<span class=\"ln\">{}</span>{}", start + i + 1, esc(l));
+        let shown = if SECRET_RULES.contains(&f.rule.as_str()) {
+            redact(l)
+        } else {
+            (*l).to_string()
+        };
+        let _ = writeln!(
+            o,
+            "<span class=\"ln\">{}</span>{}",
+            start + i + 1,
+            esc(&shown)
+        );
     }
     if lines.len() > MAX_LINES {
         let _ = writeln!(
@@ -490,6 +500,22 @@ fn evidence(f: &Finding, sources: &dyn SourceLookup) -> Option<String> {
     }
     o.push_str("</code></pre>\n");
     Some(o)
+}
+
+/// Rules whose evidence is a secret: the report is attached to tickets
+/// and CI artifacts, so it must not republish the value.
+const SECRET_RULES: [&str; 1] = ["hardcoded-secret"];
+
+/// Keeps a line's key and hides its value: everything after the first
+/// `=` or `:` (HCL, YAML, env files, Dockerfile ENV).
+fn redact(line: &str) -> String {
+    match line.find(['=', ':']) {
+        Some(i) => format!(
+            "{} \u{2022}\u{2022}\u{2022}\u{2022}\u{2022}\u{2022} (redacted)",
+            &line[..=i]
+        ),
+        None => "\u{2022}\u{2022}\u{2022}\u{2022}\u{2022}\u{2022} (redacted)".to_string(),
+    }
 }
 
 /// Remediation is Markdown (prose and fenced snippets): fences become
@@ -598,7 +624,28 @@ fn delta(o: &mut String, r: &Report, d: &crate::Delta) {
         }
         o.push_str("</tbody>\n</table>\n");
     }
-    for (title, list) in [("Fixed", &d.fixed), ("New", &d.new)] {
+    if !d.baseline_decision.is_empty() {
+        let _ = writeln!(
+            o,
+            "<p>Decision: {} → <span class=\"st-{}\">{}</span>.</p>",
+            decision_title(&d.baseline_decision),
+            decision_class(&r.decision),
+            decision_title(&r.decision)
+        );
+    }
+    for (title, list, always) in [
+        ("Fixed", &d.fixed, true),
+        ("New", &d.new, true),
+        ("Accepted (waived since)", &d.accepted, false),
+        (
+            "Not evaluated now (file unreadable or unparsable)",
+            &d.unevaluated,
+            false,
+        ),
+    ] {
+        if list.is_empty() && !always {
+            continue;
+        }
         let _ = writeln!(o, "<h3>{title} ({})</h3>", list.len());
         if list.is_empty() {
             continue;
@@ -630,14 +677,24 @@ fn suppressed(o: &mut String, r: &Report) {
         r.suppressed.len()
     );
     for f in &r.suppressed {
-        let _ = writeln!(
+        let _ = write!(
             o,
-            "<li>{} <code>{}</code>: {}. Reason: {}</li>",
+            "<li>{} <code>{}</code>: {}. Reason: {}",
             esc(&f.rule),
             esc(&location(f)),
             esc(&f.message),
-            esc(f.suppressed_by.as_deref().unwrap_or("waived"))
+            esc(f.suppressed_by.as_ref().map_or("waived", |s| &s.reason))
         );
+        if let Some(s) = &f.suppressed_by {
+            if let Some(owner) = &s.owner {
+                let _ = write!(o, " Owner: {}.", esc(owner));
+            }
+            if let Some(exp) = &s.expires {
+                let _ = write!(o, " Expires {}.", esc(exp));
+            }
+            let _ = write!(o, " Waiver: <code>{}</code>", esc(&s.source));
+        }
+        o.push_str("</li>\n");
     }
     o.push_str("</ul>\n</section>\n");
 }
@@ -761,6 +818,50 @@ mod tests {
         assert_eq!(script, SCRIPT);
         assert!(html.contains(&csp_hash(script)));
         assert!(html.contains("content=\"default-src 'none'; style-src 'sha256-"));
+    }
+
+    #[test]
+    fn delta_waivers_and_diagnostics_have_their_sections() {
+        let (mut r, files) = hostile();
+        let mut waived = r.findings[0].clone();
+        waived.suppressed_by = Some(shipshape_model::Suppression {
+            reason: format!("accepted by {PAYLOAD}"),
+            owner: Some(PAYLOAD.into()),
+            expires: None,
+            source: format!("{PAYLOAD}.tf:1"),
+        });
+        r.suppressed.push(waived);
+        let baseline = Report::new("old", Profile::Prod, vec![], vec![], vec![]);
+        r.delta = Some(crate::delta::compare(&baseline, &r));
+        let html = render(&r, &files);
+        for id in [
+            "summary",
+            "delta",
+            "scorecard",
+            "matrix",
+            "findings",
+            "roadmap",
+            "suppressed",
+            "diagnostics",
+        ] {
+            assert!(html.contains(&format!("<section id=\"{id}\"")), "{id}");
+        }
+        assert!(html.contains("Previous grade <b>A+</b> (100)"));
+        assert!(html.contains("<h3>New (1)</h3>"));
+        assert!(!html.contains("<img"));
+    }
+
+    #[test]
+    fn secret_evidence_is_redacted() {
+        let (mut r, _) = hostile();
+        r.findings[0].rule = "hardcoded-secret".into();
+        let files = Files(vec![(
+            format!("{PAYLOAD}.tf"),
+            "  password = \"phoenix123\"\n}\n".to_string(),
+        )]);
+        let html = render(&r, &files);
+        assert!(!html.contains("phoenix123"));
+        assert!(html.contains("  password = •••••• (redacted)"));
     }
 
     #[test]

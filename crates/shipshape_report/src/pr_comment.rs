@@ -34,12 +34,25 @@ pub fn render_with_limit(r: &Report, limit: usize) -> String {
     };
     c.out.push_str(&head(r));
     if let Some(d) = &r.delta {
-        let new: Vec<String> = d.new.iter().map(line_item).collect();
-        c.section(
-            &format!("### New since the baseline ({})\n\n", d.new.len()),
-            new,
-            "\n",
-        );
+        if !d.new.is_empty() {
+            let new: Vec<String> = d.new.iter().map(line_item).collect();
+            c.section(
+                &format!("### New since the baseline ({})\n\n", d.new.len()),
+                new,
+                "\n",
+            );
+        }
+        if !d.fixed.is_empty() {
+            let fixed: Vec<String> = d.fixed.iter().map(line_item).collect();
+            c.section(
+                &format!(
+                    "<details><summary>Fixed since the baseline ({})</summary>\n\n",
+                    d.fixed.len()
+                ),
+                fixed,
+                "\n</details>\n\n",
+            );
+        }
     }
     for (sev, title) in [
         (Severity::Blocker, "Blockers"),
@@ -84,7 +97,7 @@ pub fn render_with_limit(r: &Report, limit: usize) -> String {
                     escape(&f.rule),
                     code(&location(f)),
                     escape(&f.message),
-                    escape(f.suppressed_by.as_deref().unwrap_or("waived"))
+                    escape(f.suppressed_by.as_ref().map_or("waived", |s| &s.reason))
                 )
             })
             .collect();

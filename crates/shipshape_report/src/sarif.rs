@@ -14,7 +14,7 @@
 
 use crate::Report;
 use serde_json::{json, Map, Value};
-use shipshape_model::{Category, Diagnostic, DiagnosticKind, Finding, Severity};
+use shipshape_model::{Category, Diagnostic, DiagnosticKind, Finding, Severity, Suppression};
 use shipshape_rules::RuleMeta;
 
 /// The key under which our fingerprint goes in `partialFingerprints`.
@@ -61,11 +61,13 @@ pub fn document(report: &Report, rules: &[&RuleMeta]) -> Value {
         .map(|f| result(f, rules, None))
         .collect();
     results.extend(report.suppressed.iter().map(|f| {
-        result(
-            f,
-            rules,
-            Some(f.suppressed_by.as_deref().unwrap_or("waived")),
-        )
+        let waiver = f.suppressed_by.clone().unwrap_or_else(|| Suppression {
+            reason: "waived".into(),
+            owner: None,
+            expires: None,
+            source: "shipshape.toml".into(),
+        });
+        result(f, rules, Some(&waiver))
     }));
     let notifications: Vec<Value> = report.diagnostics.iter().map(notification).collect();
     json!({
@@ -82,7 +84,7 @@ pub fn document(report: &Report, rules: &[&RuleMeta]) -> Value {
             },
             "automationDetails": { "id": format!("shipshape/{}/", report.profile.id()) },
             "originalUriBaseIds": {
-                "SRCROOT": { "description": { "text": "The root of the reviewed repository." } }
+                "%SRCROOT%": { "description": { "text": "The root of the reviewed repository." } }
             },
             "invocations": [{
                 "executionSuccessful": true,
@@ -124,14 +126,14 @@ fn descriptor(m: &RuleMeta) -> Value {
         m.effort[0],
         m.effort[1]
     ));
-    let mut tags = vec![
+    let tags = vec![
         Value::from(m.category.id()),
         Value::from("production-readiness"),
     ];
     let mut properties = Map::new();
     if m.category == Category::Security {
-        // GitHub only treats results as security alerts with this tag.
-        tags.push(Value::from("security"));
+        // GitHub only treats results as security alerts with the
+        // `security` tag, which the category already is.
         properties.insert(
             "security-severity".into(),
             Value::from(security_severity(m.severity)),
@@ -152,7 +154,7 @@ fn descriptor(m: &RuleMeta) -> Value {
     })
 }
 
-fn result(f: &Finding, rules: &[&RuleMeta], suppressed_by: Option<&str>) -> Value {
+fn result(f: &Finding, rules: &[&RuleMeta], suppressed_by: Option<&Suppression>) -> Value {
     let mut r = Map::new();
     r.insert("ruleId".into(), Value::from(f.code.as_str()));
     if let Some(i) = rules.iter().position(|m| m.code == f.code) {
@@ -173,10 +175,31 @@ fn result(f: &Finding, rules: &[&RuleMeta], suppressed_by: Option<&str>) -> Valu
         "partialFingerprints".into(),
         json!({ FINGERPRINT_KEY: f.fingerprint }),
     );
-    if let Some(reason) = suppressed_by {
+    if let Some(w) = suppressed_by {
+        // A waiver in shipshape.toml is external; a `shipshape:ignore`
+        // comment beside the code is in source.
+        let kind = if w.source.starts_with("shipshape.toml") || w.source.contains("/shipshape.toml")
+        {
+            "external"
+        } else {
+            "inSource"
+        };
+        let mut props = Map::new();
+        props.insert("source".into(), Value::from(w.source.as_str()));
+        if let Some(owner) = &w.owner {
+            props.insert("owner".into(), Value::from(owner.as_str()));
+        }
+        if let Some(expires) = &w.expires {
+            props.insert("expires".into(), Value::from(expires.as_str()));
+        }
         r.insert(
             "suppressions".into(),
-            json!([{ "kind": "external", "status": "accepted", "justification": reason }]),
+            json!([{
+                "kind": kind,
+                "status": "accepted",
+                "justification": w.reason,
+                "properties": props,
+            }]),
         );
     }
     r.insert(
@@ -203,7 +226,7 @@ fn physical(f: &Finding) -> Value {
     let mut p = Map::new();
     p.insert(
         "artifactLocation".into(),
-        json!({ "uri": uri, "uriBaseId": "SRCROOT" }),
+        json!({ "uri": uri, "uriBaseId": "%SRCROOT%" }),
     );
     if let (Some(_), Some(line)) = (&f.file, f.line) {
         let line = line.max(1);
@@ -218,7 +241,7 @@ fn physical(f: &Finding) -> Value {
 
 fn notification(d: &Diagnostic) -> Value {
     let level = match d.kind {
-        DiagnosticKind::ParseError | DiagnosticKind::Skipped => "warning",
+        DiagnosticKind::ParseError | DiagnosticKind::Skipped | DiagnosticKind::Waiver => "warning",
         DiagnosticKind::Unevaluated => "note",
     };
     let mut n = Map::new();
@@ -232,7 +255,7 @@ fn notification(d: &Diagnostic) -> Value {
         let mut p = Map::new();
         p.insert(
             "artifactLocation".into(),
-            json!({ "uri": uri_path(file), "uriBaseId": "SRCROOT" }),
+            json!({ "uri": uri_path(file), "uriBaseId": "%SRCROOT%" }),
         );
         if let Some(line) = d.line {
             p.insert("region".into(), json!({ "startLine": line.max(1) }));

@@ -19,7 +19,9 @@ declare_rule! {
     /// - a Terraform `aws_security_group` ingress block,
     ///   `aws_security_group_rule` (type `ingress`) or
     ///   `aws_vpc_security_group_ingress_rule` whose port range covers one
-    ///   of those ports for `0.0.0.0/0` or `::/0`. A CIDR or port that
+    ///   of those ports for `0.0.0.0/0` or `::/0` (wide ranges and
+    ///   all-protocol rules only count on a group that an RDS, ElastiCache,
+    ///   MemoryDB or DocumentDB resource uses, for that engine's port). A CIDR or port that
     ///   cannot be evaluated is reported as unevaluated, never as a finding.
     ///
     /// ### Why it matters
@@ -210,12 +212,56 @@ struct Ingress<'a> {
     cidrs: Vec<&'a Value>,
     lines: LineSpan,
     path: &'static str,
+    /// Datastores that use the security group (RDS, ElastiCache, …):
+    /// (port, product, address).
+    attached: Vec<(u16, &'static str, String)>,
+}
+
+/// Datastore resource types and the port their engine listens on.
+fn datastore_resource_port(res: &Resource) -> Option<(u16, &'static str)> {
+    if let Some(port) = res.get(&["port"]).and_then(Value::as_f64) {
+        if (1.0..=65535.0).contains(&port) {
+            let product = datastore_port(port as u16).unwrap_or("database");
+            return Some((port as u16, product));
+        }
+    }
+    let engine = res
+        .get(&["engine"])
+        .and_then(Value::as_str)
+        .unwrap_or("")
+        .to_ascii_lowercase();
+    let by_engine = |e: &str| -> Option<(u16, &'static str)> {
+        if e.contains("postgres") {
+            Some((5432, "PostgreSQL"))
+        } else if e.contains("mysql") || e.contains("mariadb") {
+            Some((3306, "MySQL"))
+        } else if e.contains("memcached") {
+            Some((11211, "Memcached"))
+        } else if e.contains("redis") || e.contains("valkey") {
+            Some((6379, "Redis"))
+        } else {
+            None
+        }
+    };
+    match res.rtype.as_str() {
+        "aws_db_instance" | "aws_rds_cluster" => by_engine(&engine),
+        "aws_elasticache_cluster" => by_engine(&engine),
+        "aws_elasticache_replication_group" | "aws_memorydb_cluster" => {
+            by_engine(&engine).or(Some((6379, "Redis")))
+        }
+        "aws_docdb_cluster" => Some((27017, "MongoDB")),
+        _ => None,
+    }
 }
 
 fn check_terraform(cx: &mut Context) {
     let tf = &cx.repo.terraform;
     let mut found: Vec<(&Resource, Ingress)> = Vec::new();
     for sg in tf.resources_of("aws_security_group") {
+        let attached: Vec<(u16, &'static str, String)> = tf
+            .referrers(sg)
+            .filter_map(|r| datastore_resource_port(r).map(|(p, n)| (p, n, r.address.clone())))
+            .collect();
         let blocks: Vec<_> = sg.block.blocks_of("ingress").collect();
         let rules = sg.get(&["ingress"]).and_then(Value::as_list).unwrap_or(&[]);
         for (i, rule) in rules.iter().enumerate() {
@@ -231,6 +277,7 @@ fn check_terraform(cx: &mut Context) {
                         .collect(),
                     lines: blocks.get(i).map(|b| b.span).unwrap_or(sg.block.span),
                     path: "ingress",
+                    attached: attached.clone(),
                 },
             ));
         }
@@ -251,6 +298,7 @@ fn check_terraform(cx: &mut Context) {
                     .collect(),
                 lines: r.block.span,
                 path: "",
+                attached: Vec::new(),
             },
         ));
     }
@@ -267,6 +315,7 @@ fn check_terraform(cx: &mut Context) {
                     .collect(),
                 lines: r.block.span,
                 path: "",
+                attached: Vec::new(),
             },
         ));
     }
@@ -276,19 +325,20 @@ fn check_terraform(cx: &mut Context) {
 }
 
 fn check_ingress(cx: &mut Context, res: &Resource, ing: &Ingress) {
-    // All-protocol rules ignore ports: they are an "open to the world"
-    // problem, not a datastore-port one.
-    let protocol = ing.protocol.and_then(Value::to_display_string);
-    if let Some(p) = protocol.as_deref() {
-        if !matches!(p.to_ascii_lowercase().as_str(), "tcp" | "6") {
-            return;
-        }
+    let protocol = ing
+        .protocol
+        .and_then(Value::to_display_string)
+        .map(|p| p.to_ascii_lowercase());
+    let all_protocols = matches!(protocol.as_deref(), Some("-1" | "all"));
+    if !all_protocols && !matches!(protocol.as_deref(), None | Some("tcp" | "6")) {
+        return;
     }
-    let (from, to) = match (
+    let range = match (
         ing.from.and_then(Value::as_f64),
         ing.to.and_then(Value::as_f64),
     ) {
-        (Some(f), Some(t)) => (f as i64, t as i64),
+        _ if all_protocols => None,
+        (Some(f), Some(t)) => Some((f as i64, t as i64)),
         _ => {
             if [ing.from, ing.to].iter().flatten().any(|v| !v.is_known()) {
                 cx.unevaluated(
@@ -300,14 +350,27 @@ fn check_ingress(cx: &mut Context, res: &Resource, ing: &Ingress) {
             return;
         }
     };
-    // A range that opens (almost) everything is not about a datastore.
-    if to - from > 1024 {
-        return;
-    }
-    let Some((port, product)) = DATASTORE_PORTS
+    let covers =
+        |port: u16| range.is_none_or(|(f, t)| f <= i64::from(port) && i64::from(port) <= t);
+    // On a group a datastore uses, any rule covering its port counts; on
+    // other groups only a specific range with a well-known datastore port
+    // (a rule that opens everything is an "open to the world" problem).
+    let target = ing
+        .attached
         .iter()
-        .find(|(p, _)| from <= i64::from(*p) && i64::from(*p) <= to)
-    else {
+        .find(|(p, _, _)| covers(*p))
+        .map(|(p, n, a)| (*p, *n, Some(a.clone())))
+        .or_else(|| {
+            let (from, to) = range?;
+            if to - from > 1024 {
+                return None;
+            }
+            DATASTORE_PORTS
+                .iter()
+                .find(|(p, _)| covers(*p))
+                .map(|(p, n)| (*p, *n, None))
+        });
+    let Some((port, product, used_by)) = target else {
         return;
     };
     let mut world = false;
@@ -340,11 +403,14 @@ fn check_ingress(cx: &mut Context, res: &Resource, ing: &Ingress) {
     } else {
         &[ing.path]
     };
+    let used = used_by
+        .map(|a| format!(", and `{a}` uses this group"))
+        .unwrap_or_default();
     let mut ev = tf_evidence(
         res,
         path,
         format!(
-            "`{}` opens {product} port {port} to the whole internet (0.0.0.0/0 or ::/0)",
+            "`{}` opens {product} port {port} to the whole internet (0.0.0.0/0 or ::/0){used}",
             res.address
         ),
     );
@@ -425,6 +491,40 @@ resource "aws_security_group_rule" "mysql" {
         let f = check(&DatastorePortExposed, &[("main.tf", tf)]);
         assert_eq!(f.len(), 2, "{f:?}");
         assert!(f.iter().any(|f| f.line == Some(9)));
+    }
+
+    #[test]
+    fn world_open_group_used_by_a_database() {
+        let tf = r#"
+resource "aws_security_group" "db" {
+  ingress {
+    from_port   = 0
+    to_port     = 0
+    protocol    = "-1"
+    cidr_blocks = ["0.0.0.0/0"]
+  }
+}
+resource "aws_security_group" "web" {
+  ingress {
+    from_port   = 0
+    to_port     = 0
+    protocol    = "-1"
+    cidr_blocks = ["0.0.0.0/0"]
+  }
+}
+resource "aws_db_instance" "main" {
+  engine                 = "postgres"
+  vpc_security_group_ids = [aws_security_group.db.id]
+}
+"#;
+        let f = check(&DatastorePortExposed, &[("main.tf", tf)]);
+        assert_eq!(f.len(), 1, "{f:?}");
+        assert!(
+            f[0].message.contains("aws_db_instance.main"),
+            "{}",
+            f[0].message
+        );
+        assert_eq!(f[0].line, Some(3));
     }
 
     #[test]

@@ -20,7 +20,9 @@ declare_rule! {
     /// - docker-compose `environment` and Kubernetes container `env`
     ///   entries named like a secret (`PASSWORD`, `SECRET`, `TOKEN`,
     ///   `API_KEY`, `PRIVATE_KEY`, `ACCESS_KEY`, …) with a literal value;
-    ///   Kubernetes `Secret` manifests carrying `data` / `stringData`;
+    ///   Kubernetes `Secret` manifests carrying `data` / `stringData`,
+    ///   ConfigMap keys named like a secret; Dockerfile `ENV` / `ARG`
+    ///   defaults named like a secret (they stay in the image history);
     /// - in any of those values, whatever its name: well-known credential
     ///   shapes (AWS access key ids `AKIA…`/`ASIA…`, GitHub `ghp_…` /
     ///   `github_pat_…`, GitLab `glpat-…`, Slack `xox?-…`, Stripe
@@ -71,6 +73,7 @@ impl Rule for HardcodedSecret {
         terraform_secrets(cx);
         compose_secrets(cx);
         kubernetes_secrets(cx);
+        dockerfile_secrets(cx);
         workflow_secrets(cx);
     }
 }
@@ -507,6 +510,20 @@ fn kubernetes_secrets(cx: &mut Context) {
             }
         }
     }
+    for m in &k8s.config_maps {
+        for (key, value, span) in &m.entries {
+            if let Some(why) = classify(Some(key), value) {
+                reports.push(Evidence {
+                    file: Some(m.meta.file.clone()),
+                    lines: Some(*span),
+                    resource: Some(m.meta.id()),
+                    key: format!("{}|{}|{key}", m.meta.file, m.meta.id()),
+                    message: format!("ConfigMap `{}` key `{key}` {why}", m.meta.name),
+                    remediation: None,
+                });
+            }
+        }
+    }
     for s in &k8s.secrets {
         let real: Vec<&(String, String, LineSpan)> = s
             .entries
@@ -532,6 +549,47 @@ fn kubernetes_secrets(cx: &mut Context) {
             ),
             remediation: None,
         });
+    }
+    for ev in reports {
+        cx.report(ev);
+    }
+}
+
+// ---------------------------------------------------------------- dockerfiles
+
+/// `ENV` and `ARG` defaults are baked into the image's layers and history.
+fn dockerfile_secrets(cx: &mut Context) {
+    let mut reports = Vec::new();
+    for d in &cx.repo.dockerfiles {
+        let stage_vars = d.stages.iter().flat_map(|s| {
+            s.env
+                .iter()
+                .map(|e| ("ENV", e))
+                .chain(s.args.iter().map(|a| ("ARG", a)))
+        });
+        for (instruction, var) in d.global_args.iter().map(|a| ("ARG", a)).chain(stage_vars) {
+            let Some(value) = var.value.as_deref() else {
+                continue;
+            };
+            if value.contains('$') {
+                continue;
+            }
+            if let Some(why) = classify(Some(&var.name), value) {
+                reports.push(Evidence {
+                    file: Some(d.path.clone()),
+                    lines: Some(LineSpan::line(var.line)),
+                    resource: None,
+                    key: format!("{}|{instruction}.{}", d.path, var.name),
+                    message: format!(
+                        "`{instruction} {}` in `{}` {why}; it stays readable in the image history",
+                        var.name, d.path
+                    ),
+                    remediation: Some(
+                        "Pass build secrets with BuildKit secret mounts and runtime secrets through the orchestrator:\n\n```dockerfile\nRUN --mount=type=secret,id=npm_token NPM_TOKEN=$(cat /run/secrets/npm_token) npm ci\n```".to_string(),
+                    ),
+                });
+            }
+        }
     }
     for ev in reports {
         cx.report(ev);
@@ -630,6 +688,25 @@ mod tests {
             )],
         );
         assert!(f.is_empty(), "{f:?}");
+    }
+
+    #[test]
+    fn dockerfile_env_and_configmap() {
+        let f = check(
+            &HardcodedSecret,
+            &[
+                ("Dockerfile", "ARG NPM_TOKEN\nFROM node:20\nENV NODE_ENV=production API_KEY=abc123456\nARG GITHUB_TOKEN=${GITHUB_TOKEN}\n"),
+                ("k8s/cm.yaml", "apiVersion: v1\nkind: ConfigMap\nmetadata: {name: app}\ndata:\n  LOG_LEVEL: info\n  SMTP_PASSWORD: mailpass1\n"),
+            ],
+        );
+        let msgs: Vec<&str> = f.iter().map(|f| f.message.as_str()).collect();
+        assert_eq!(f.len(), 2, "{msgs:?}");
+        assert!(f
+            .iter()
+            .any(|f| f.file.as_deref() == Some("Dockerfile") && f.line == Some(3)));
+        assert!(f
+            .iter()
+            .any(|f| f.file.as_deref() == Some("k8s/cm.yaml") && f.line == Some(6)));
     }
 
     #[test]
