@@ -23,6 +23,9 @@ declare_rule! {
     ///   Kubernetes `Secret` manifests carrying `data` / `stringData`,
     ///   ConfigMap keys named like a secret; Dockerfile `ENV` / `ARG`
     ///   defaults named like a secret (they stay in the image history);
+    /// - GitHub Actions `env:` entries (workflow, job, step) and action
+    ///   inputs (`with:`) named like a secret with a literal value
+    ///   (`${{ secrets.X }}` is a reference);
     /// - in any of those values, whatever its name: well-known credential
     ///   shapes (AWS access key ids `AKIA…`/`ASIA…`, GitHub `ghp_…` /
     ///   `github_pat_…`, GitLab `glpat-…`, Slack `xox?-…`, Stripe

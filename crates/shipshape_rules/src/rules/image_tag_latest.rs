@@ -11,6 +11,9 @@ declare_rule! {
     /// - Kubernetes containers and init containers (a kustomization
     ///   `images:` entry that sets a `newTag` or `digest` for the image
     ///   counts as pinning it).
+    /// - GitHub Actions `run:` scripts that `docker push` or `docker pull`
+    ///   an image by `:latest` (an untagged pull too), including commands
+    ///   sent to hosts over ssh or SSM.
     ///
     /// Digest-pinned references (`image@sha256:…`) pass whatever their tag.
     /// An image whose tag comes from a variable without default is reported
