@@ -430,7 +430,7 @@ fn run_script(file: &SourceFile, text: &str, span: LineSpan) -> Script {
         })
         .unwrap_or(false);
     let first_line = if block { span.start + 1 } else { span.start };
-    let text = mask_expressions(text);
+    let (text, table) = mask_expressions(text);
     let mut s = parse_script(
         &file.path,
         &text,
@@ -438,6 +438,7 @@ fn run_script(file: &SourceFile, text: &str, span: LineSpan) -> Script {
         ScriptRole::CiStep,
         &ParseLimits::default(),
     );
+    unmask_script(&mut s, &table);
     // The runner starts bash with `-e` (and `-o pipefail` for `shell: bash`).
     s.sets.insert(
         0,
@@ -453,25 +454,20 @@ fn run_script(file: &SourceFile, text: &str, span: LineSpan) -> Script {
     s
 }
 
-/// Replaces `${{ expr }}` with a shell-safe word (`_GHA_secrets_HOST_`), so
-/// the shell grammar does not read it as a broken `${…}` expansion. Lines
-/// are kept.
-pub fn mask_expressions(text: &str) -> String {
+/// Replaces each `${{ expr }}` with a shell-safe word (`_GHA0_`), so the
+/// shell grammar does not read it as a broken `${…}` expansion; returns the
+/// originals to put back. Lines are kept.
+pub fn mask_expressions(text: &str) -> (String, Vec<String>) {
     let mut out = String::with_capacity(text.len());
+    let mut table = Vec::new();
     let mut rest = text;
     while let Some(start) = rest.find("${{") {
         out.push_str(&rest[..start]);
         let after = &rest[start + 3..];
         match after.find("}}") {
             Some(end) if !after[..end].contains('\n') => {
-                let expr: String = after[..end]
-                    .trim()
-                    .chars()
-                    .map(|c| if c.is_ascii_alphanumeric() { c } else { '_' })
-                    .collect();
-                out.push_str("_GHA_");
-                out.push_str(&expr);
-                out.push('_');
+                out.push_str(&format!("_GHA{}_", table.len()));
+                table.push(rest[start..start + 3 + end + 2].to_string());
                 rest = &after[end + 2..];
             }
             _ => {
@@ -481,7 +477,39 @@ pub fn mask_expressions(text: &str) -> String {
         }
     }
     out.push_str(rest);
-    out
+    (out, table)
+}
+
+/// Puts the `${{ … }}` expressions back into a parsed script's words.
+fn unmask_script(s: &mut Script, table: &[String]) {
+    if table.is_empty() {
+        return;
+    }
+    let unmask = |w: &mut String| {
+        if w.contains("_GHA") {
+            // Highest index first, so `_GHA1_` does not eat `_GHA12_`.
+            for (i, expr) in table.iter().enumerate().rev() {
+                let placeholder = format!("_GHA{i}_");
+                if w.contains(&placeholder) {
+                    *w = w.replace(&placeholder, expr);
+                }
+            }
+        }
+    };
+    for c in &mut s.commands {
+        c.words.iter_mut().for_each(unmask);
+        c.args.iter_mut().for_each(unmask);
+        unmask(&mut c.program);
+        for r in &mut c.redirects {
+            unmask(&mut r.target);
+        }
+    }
+    for h in &mut s.heredocs {
+        unmask(&mut h.body);
+    }
+    for l in &mut s.loops {
+        l.values.iter_mut().for_each(unmask);
+    }
 }
 
 #[cfg(test)]
@@ -550,6 +578,7 @@ jobs:
         let run = deploy.steps[1].run.as_ref().unwrap();
         let ssh = run.commands.iter().find(|c| c.program == "ssh").unwrap();
         assert_eq!(ssh.line, 28);
+        assert_eq!(ssh.args[2], "ec2-user@${{ secrets.HOST }}");
         let up = run.commands.iter().find(|c| c.program == "docker").unwrap();
         assert_eq!(up.nested.as_deref(), Some("ssh"));
         assert_eq!(up.line, 29);
@@ -592,11 +621,10 @@ jobs:
 
     #[test]
     fn masks_expressions_keeping_lines() {
-        assert_eq!(
-            mask_expressions("a ${{ secrets.X }} b\nc"),
-            "a _GHA_secrets_X_ b\nc"
-        );
-        assert_eq!(mask_expressions("${{ open\n"), "${{ open\n");
+        let (masked, table) = mask_expressions("a ${{ secrets.X }} b\nc ${{ env.Y }}");
+        assert_eq!(masked, "a _GHA0_ b\nc _GHA1_");
+        assert_eq!(table, vec!["${{ secrets.X }}", "${{ env.Y }}"]);
+        assert_eq!(mask_expressions("${{ open\n").0, "${{ open\n");
     }
 
     #[test]

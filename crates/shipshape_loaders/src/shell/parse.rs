@@ -83,7 +83,7 @@ pub fn parse_script(
             .collect();
         b.record_sets(&flags, first_line, 0, true, true);
     }
-    b.parse_text(text, first_line, 0, None);
+    b.parse_text(text, first_line, 0, None, None);
     b.finish()
 }
 
@@ -142,12 +142,15 @@ impl Ctx {
 }
 
 impl Builder {
+    /// Parses `text` into the script; a nested script inherits the loops
+    /// and function of the command that carries it (`outer`).
     fn parse_text(
         &mut self,
         text: &str,
         first_line: u32,
         scope: usize,
         nested: Option<(String, usize)>,
+        outer: Option<&Ctx>,
     ) {
         if self.parser.is_none() {
             let mut p = Parser::new();
@@ -188,7 +191,7 @@ impl Builder {
                 let cut = text[..FALLBACK_PREFIX].rfind('\n').unwrap_or(0);
                 if cut > 0 {
                     self.deadline = Instant::now() + self.limits.timeout;
-                    self.parse_text(&text[..cut], first_line, scope, nested);
+                    self.parse_text(&text[..cut], first_line, scope, nested, outer);
                 }
             }
             return;
@@ -206,6 +209,8 @@ impl Builder {
             nested: label,
             nested_depth: depth,
             line_base: first_line.saturating_sub(1),
+            loops: outer.map(|o| o.loops.clone()).unwrap_or_default(),
+            function: outer.and_then(|o| o.function),
             ..Ctx::default()
         };
         self.sequence(root, text, &ctx);
@@ -743,6 +748,7 @@ impl Builder {
             line,
             scope,
             Some((label.to_string(), ctx.nested_depth + 1)),
+            Some(ctx),
         );
     }
 

@@ -213,3 +213,19 @@ fn repository_loads_user_data_and_inline_heredocs() {
     assert_eq!(by_path("scripts/lint.sh").role, ScriptRole::Plain);
     assert_eq!(by_path("scripts/deploy.sh").role, ScriptRole::Provisioning);
 }
+
+#[test]
+fn hostile_nesting_does_not_overflow() {
+    let deep = format!("{}echo x{}\n", "$(".repeat(5000), ")".repeat(5000));
+    let s = parse(&deep);
+    assert!(s.truncated || !s.commands.is_empty());
+    let ifs = format!(
+        "{}true{}\n",
+        "if true; then ".repeat(3000),
+        "; fi".repeat(3000)
+    );
+    let s = parse(&ifs);
+    assert!(s.truncated);
+    let quotes = format!("bash -c {}\n", "\"bash -c \\\"".repeat(50));
+    let _ = parse(&quotes);
+}

@@ -23,6 +23,9 @@ declare_rule! {
     ///   Kubernetes `Secret` manifests carrying `data` / `stringData`,
     ///   ConfigMap keys named like a secret; Dockerfile `ENV` / `ARG`
     ///   defaults named like a secret (they stay in the image history);
+    /// - GitHub Actions `env:` entries (workflow, job, step) and action
+    ///   inputs (`with:`) named like a secret with a literal value
+    ///   (`${{ secrets.X }}` is a reference);
     /// - in any of those values, whatever its name: well-known credential
     ///   shapes (AWS access key ids `AKIA…`/`ASIA…`, GitHub `ghp_…` /
     ///   `github_pat_…`, GitLab `glpat-…`, Slack `xox?-…`, Stripe
@@ -74,6 +77,7 @@ impl Rule for HardcodedSecret {
         compose_secrets(cx);
         kubernetes_secrets(cx);
         dockerfile_secrets(cx);
+        workflow_secrets(cx);
     }
 }
 
@@ -435,6 +439,53 @@ fn compose_secrets(cx: &mut Context) {
     }
 }
 
+// ---------------------------------------------------------------- CI workflows
+
+/// Literal secrets in GitHub Actions `env:` blocks (workflow, job, step)
+/// and in action inputs (`with:`) named like a secret. `${{ secrets.X }}`
+/// is a reference; a token shape is reported whatever the key.
+fn workflow_secrets(cx: &mut Context) {
+    let mut reports = Vec::new();
+    for w in &cx.repo.workflows {
+        let mut entries: Vec<(String, &str, Option<&str>, LineSpan)> = Vec::new();
+        for e in &w.env {
+            entries.push(("workflow".into(), &e.name, e.value.as_deref(), e.span));
+        }
+        for job in &w.jobs {
+            for e in &job.env {
+                entries.push((job.id.clone(), &e.name, e.value.as_deref(), e.span));
+            }
+            for step in &job.steps {
+                let scope = format!("{}/{}", job.id, step.label());
+                for e in &step.env {
+                    entries.push((scope.clone(), &e.name, e.value.as_deref(), e.span));
+                }
+                for i in &step.with {
+                    entries.push((scope.clone(), &i.key, i.value.as_deref(), i.span));
+                }
+            }
+        }
+        for (scope, name, value, span) in entries {
+            let Some(value) = value else { continue };
+            if let Some(why) = classify(Some(name), value) {
+                reports.push(Evidence {
+                    file: Some(w.path.clone()),
+                    lines: Some(span),
+                    resource: Some(scope.clone()),
+                    key: format!("{}|{scope}|{name}", w.path),
+                    message: format!("`{name}` in `{scope}` of workflow `{}` {why}", w.path),
+                    remediation: Some(
+                        "```yaml\nenv:\n  API_TOKEN: ${{ secrets.API_TOKEN }}\n```\nStore the value as an encrypted secret (or use OIDC) and rotate the exposed one.".to_string(),
+                    ),
+                });
+            }
+        }
+    }
+    for ev in reports {
+        cx.report(ev);
+    }
+}
+
 // ---------------------------------------------------------------- kubernetes
 
 fn kubernetes_secrets(cx: &mut Context) {
@@ -682,5 +733,14 @@ mod tests {
         assert!(msgs.iter().any(|m| m.contains("DATABASE_URL")));
         assert!(msgs.iter().any(|m| m.contains("API_KEY")));
         assert!(msgs.iter().any(|m| m.contains("Secret `db`")));
+    }
+
+    #[test]
+    fn workflow_env_literals_are_reported_and_secret_refs_are_not() {
+        let wf = "on: push\nenv:\n  API_TOKEN: s3cr3tValue99\n  REGION: us-east-1\njobs:\n  a:\n    runs-on: ubuntu-latest\n    env:\n      DB_PASSWORD: ${{ secrets.DB_PASSWORD }}\n    steps:\n      - uses: some/action@v1\n        with:\n          password: hunter2hunter2\n          gh: ghp_aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa\n";
+        let f = check(&HardcodedSecret, &[(".github/workflows/ci.yml", wf)]);
+        let lines: Vec<_> = f.iter().filter_map(|f| f.line).collect();
+        assert!(lines.contains(&3) && lines.contains(&13), "{f:?}");
+        assert!(!lines.contains(&4) && !lines.contains(&9), "{f:?}");
     }
 }

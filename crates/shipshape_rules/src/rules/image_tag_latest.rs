@@ -1,5 +1,5 @@
 use crate::support::{compose_service_evidence, k8s_container_evidence};
-use crate::{declare_rule, Context, Rule, RuleMeta};
+use crate::{declare_rule, Context, Evidence, Rule, RuleMeta};
 use shipshape_loaders::dockerfile::split_image_ref;
 
 declare_rule! {
@@ -11,6 +11,9 @@ declare_rule! {
     /// - Kubernetes containers and init containers (a kustomization
     ///   `images:` entry that sets a `newTag` or `digest` for the image
     ///   counts as pinning it).
+    /// - GitHub Actions `run:` scripts that `docker push` or `docker pull`
+    ///   an image by `:latest` (an untagged pull too), including commands
+    ///   sent to hosts over ssh or SSM.
     ///
     /// Digest-pinned references (`image@sha256:…`) pass whatever their tag.
     /// An image whose tag comes from a variable without default is reported
@@ -61,6 +64,59 @@ impl Rule for ImageTagLatest {
     fn check(&self, cx: &mut Context) {
         compose_images(cx);
         kubernetes_images(cx);
+        workflow_images(cx);
+    }
+}
+
+/// `docker push|pull IMAGE:latest` (or an untagged pull) in workflow run
+/// scripts, including commands sent to hosts over ssh or SSM. Images whose
+/// name or tag is only known at run time (`$IMAGE`) are left alone.
+fn workflow_images(cx: &mut Context) {
+    let mut reports = Vec::new();
+    for w in &cx.repo.workflows {
+        for job in &w.jobs {
+            for step in &job.steps {
+                let Some(run) = &step.run else { continue };
+                for c in &run.commands {
+                    if !matches!(c.program.as_str(), "docker" | "podman") {
+                        continue;
+                    }
+                    let sub = c.args.first().map(String::as_str).unwrap_or("");
+                    if !matches!(sub, "push" | "pull") {
+                        continue;
+                    }
+                    let Some(image) = c.args[1..].iter().find(|a| !a.starts_with('-')) else {
+                        continue;
+                    };
+                    let (_, tag, _) = split_image_ref(image);
+                    let why = match tag.as_deref() {
+                        Some("latest") => mutable_reference(image),
+                        // `docker push repo` pushes whatever tags exist;
+                        // an untagged pull is `latest`.
+                        None if sub == "pull" && !image.contains('$') => mutable_reference(image),
+                        _ => None,
+                    };
+                    let Some(why) = why else { continue };
+                    reports.push(Evidence {
+                        file: Some(w.path.clone()),
+                        lines: Some(c.span()),
+                        resource: Some(job.id.clone()),
+                        key: format!("{}|{}|{}|{sub} {image}", w.path, job.id, step.label()),
+                        message: format!(
+                            "job `{}` {}es `{image}` with {why}: the deploy cannot name what runs",
+                            job.id,
+                            if sub == "push" { "push" } else { "pull" }
+                        ),
+                        remediation: Some(
+                            "```yaml\n      - run: |\n          docker build -t \"$ECR_REPO:${{ github.sha }}\" .\n          docker push \"$ECR_REPO:${{ github.sha }}\"\n```".to_string(),
+                        ),
+                    });
+                }
+            }
+        }
+    }
+    for ev in reports {
+        cx.report(ev);
     }
 }
 
@@ -184,5 +240,24 @@ mod tests {
             Some("no tag (so `latest`)")
         );
         assert_eq!(mutable_reference("app@sha256:abc"), None);
+    }
+
+    #[test]
+    fn workflow_push_and_remote_pull_of_latest_are_reported() {
+        let wf = r#"on: push
+jobs:
+  build:
+    runs-on: ubuntu-latest
+    steps:
+      - run: |
+          docker build -t $ECR_REPO:latest .
+          docker push $ECR_REPO:latest
+          docker push $ECR_REPO:${{ github.sha }}
+      - run: aws ssm send-command --parameters 'commands=["docker pull '"$ECR_REPO"':latest"]'
+      - run: docker pull redis:7.2
+"#;
+        let f = check(&ImageTagLatest, &[(".github/workflows/deploy.yml", wf)]);
+        let lines: Vec<_> = f.iter().filter_map(|f| f.line).collect();
+        assert_eq!(lines, vec![8, 10], "{f:?}");
     }
 }

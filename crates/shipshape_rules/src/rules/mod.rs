@@ -67,6 +67,15 @@ mod ssh_not_hardened;
 mod userdata_heavy_install;
 mod userdata_not_idempotent;
 
+// CI workflows
+mod ci_action_unpinned;
+mod ci_no_approval_gate;
+mod ci_no_smoke_test;
+mod ci_no_tests_before_deploy;
+mod ci_static_cloud_credentials;
+mod ci_support;
+mod deploy_causes_downtime;
+
 /// Every rule, in the order `shipshape rules` lists them.
 pub fn registry() -> Vec<&'static dyn Rule> {
     vec![
@@ -129,6 +138,13 @@ pub fn registry() -> Vec<&'static dyn Rule> {
         &userdata_heavy_install::UserdataHeavyInstall,
         &userdata_not_idempotent::UserdataNotIdempotent,
         &ssh_not_hardened::SshNotHardened,
+        // CI workflows
+        &ci_no_tests_before_deploy::CiNoTestsBeforeDeploy,
+        &ci_no_smoke_test::CiNoSmokeTest,
+        &ci_no_approval_gate::CiNoApprovalGate,
+        &ci_static_cloud_credentials::CiStaticCloudCredentials,
+        &ci_action_unpinned::CiActionUnpinned,
+        &deploy_causes_downtime::DeployCausesDowntime,
     ]
 }
 
