@@ -439,6 +439,34 @@ mod tests {
     }
 
     #[test]
+    fn libraries_that_import_a_framework_are_not_services() {
+        let code = load(&files(&[
+            (
+                "ext/flask/middleware.py",
+                FileKind::Python,
+                "from flask import request\n\ndef before():\n    return request.path\n".into(),
+            ),
+            (
+                "mw/package.json",
+                FileKind::Manifest,
+                r#"{"peerDependencies": {"express": "4"}}"#.into(),
+            ),
+            (
+                "mw/index.js",
+                FileKind::JavaScript,
+                "module.exports = function mw(req, res, next) { next(); };\n".into(),
+            ),
+            (
+                "site/settings.py",
+                FileKind::Python,
+                "from django.conf import global_settings\nROOT_URLCONF = 'site.urls'\n".into(),
+            ),
+        ]));
+        let dirs: Vec<&str> = code.services.iter().map(|s| s.dir.as_str()).collect();
+        assert_eq!(dirs, ["site"], "only the Django project is a service");
+    }
+
+    #[test]
     fn detects_services_and_resolves_entry_points() {
         let code = load(&files(&[
             (

@@ -436,6 +436,8 @@ mod tests {
     use crate::testing::check;
 
     const PKG: &str = r#"{"dependencies": {"fastify": "4", "postgres": "3"}}"#;
+    const INDEX: &str =
+        "import Fastify from 'fastify';\nconst app = Fastify();\napp.listen({ port: 3000 });\n";
     const DB: &str = "import postgres from 'postgres';\nexport const sql = postgres(process.env.DATABASE_URL);\nexport async function pingDb() { await sql`SELECT 1`; }\n";
 
     #[test]
@@ -444,6 +446,7 @@ mod tests {
             &HealthCheckShallow,
             &[
                 ("api/package.json", PKG),
+                ("api/src/index.ts", INDEX),
                 ("api/src/db.ts", DB),
                 ("api/src/routes/health.ts", "export async function healthRoutes(app) {\n  app.get('/health', async () => {\n    return { status: 'ok', ts: new Date().toISOString() };\n  });\n}\n"),
             ],
@@ -459,6 +462,7 @@ mod tests {
             &HealthCheckShallow,
             &[
                 ("api/package.json", PKG),
+                ("api/src/index.ts", INDEX),
                 ("api/src/db.ts", DB),
                 ("api/src/routes/health.ts", "import { pingDb } from '../db.js';\nexport async function healthRoutes(app) {\n  app.get('/health', async (req, reply) => {\n    await pingDb();\n    return reply.send({ status: 'ok' });\n  });\n}\n"),
             ],
@@ -472,6 +476,7 @@ mod tests {
             &HealthCheckShallow,
             &[
                 ("api/package.json", PKG),
+                ("api/src/index.ts", INDEX),
                 ("api/src/db.ts", DB),
                 (
                     "api/src/app.ts",
@@ -496,6 +501,7 @@ mod tests {
             &HealthCheckShallow,
             &[
                 ("api/package.json", PKG),
+                ("api/src/index.ts", INDEX),
                 ("api/src/db.ts", DB),
                 ("api/src/app.ts", "export function r(app, state) {\n  app.get('/ready', (req, res) => res.status(state.dbOk ? 200 : 503).send());\n}\n"),
             ],
