@@ -207,6 +207,7 @@ impl Rule for HealthCheckShallow {
                     }
                     if touches_dependency(code, s, mi, r) != Some(false)
                         || can_report_unhealthy(cx.repo, &m.path, r)
+                        || reads_dependency_state(cx.repo, s, mi, r)
                     {
                         continue;
                     }
@@ -338,6 +339,59 @@ fn can_report_unhealthy(repo: &shipshape_loaders::Repository, path: &str, r: &Ro
             || t.contains("ServiceUnavailable")
             || t.contains("SERVICE_UNAVAILABLE")
             || t.to_ascii_lowercase().contains("unhealthy")
+    })
+}
+
+/// A handler that reads a client's state without calling it
+/// (`mongoose.connection.readyState`, `pool.totalCount`) still looks at the
+/// dependency: any name bound to a dependency client or imported from the
+/// service's own modules, seen in the handler's lines, counts.
+fn reads_dependency_state(
+    repo: &shipshape_loaders::Repository,
+    s: &Service,
+    mi: usize,
+    r: &Route,
+) -> bool {
+    let code = &repo.code;
+    let (hm, span) = match &r.handler {
+        Handler::Named(name) => match code.resolve_function(s, mi, name) {
+            Some((fm, f)) => (fm, f.span),
+            None => return false,
+        },
+        _ => (mi, r.span),
+    };
+    let m = &code.modules[hm];
+    let mut names: Vec<&str> = vec![];
+    for imp in &m.imports {
+        let dep = DEPENDENCY_LIBS.iter().any(|n| module_is(&imp.module, n));
+        if dep || imp.module.starts_with('.') {
+            names.extend(imp.bindings.iter().map(|(_, local)| local.as_str()));
+        }
+    }
+    for a in &m.assigns {
+        let root = root_ident(&a.value);
+        let from_dep = m
+            .import_of(root)
+            .is_some_and(|(imp, _)| DEPENDENCY_LIBS.iter().any(|n| module_is(&imp.module, n)));
+        if from_dep {
+            names.push(a.name.as_str());
+        }
+    }
+    let Some(f) = repo.file(&m.path) else {
+        return false;
+    };
+    (span.start..=span.end).any(|l| {
+        let t = f.line_text(l);
+        names.iter().any(|n| !n.is_empty() && contains_word(t, n))
+    })
+}
+
+fn contains_word(text: &str, word: &str) -> bool {
+    let is_ident = |c: char| c.is_alphanumeric() || c == '_' || c == '$';
+    text.match_indices(word).any(|(i, _)| {
+        let before = text[..i].chars().next_back();
+        let after = text[i + word.len()..].chars().next();
+        !before.is_some_and(is_ident) && !after.is_some_and(is_ident)
     })
 }
 
@@ -493,6 +547,18 @@ mod tests {
             ],
         );
         assert!(f.is_empty(), "no dependency, nothing to check: {f:?}");
+    }
+
+    #[test]
+    fn reading_a_client_state_counts() {
+        let f = check(
+            &HealthCheckShallow,
+            &[
+                ("api/package.json", r#"{"dependencies": {"express": "4", "mongoose": "8"}}"#),
+                ("api/index.js", "const express = require('express');\nconst mongoose = require('mongoose');\nconst app = express();\napp.get('/health', (req, res) => res.json({ db: mongoose.connection.readyState === 1 }));\napp.listen(3000);\n"),
+            ],
+        );
+        assert!(f.is_empty(), "{f:?}");
     }
 
     #[test]
