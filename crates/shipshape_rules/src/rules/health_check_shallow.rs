@@ -365,7 +365,14 @@ fn reads_dependency_state(
     for imp in &m.imports {
         let dep = DEPENDENCY_LIBS.iter().any(|n| module_is(&imp.module, n));
         if dep || imp.module.starts_with('.') {
-            names.extend(imp.bindings.iter().map(|(_, local)| local.as_str()));
+            // Local helpers are followed as calls; only shared objects
+            // (`db`, `pool`) imported from local modules count here.
+            names.extend(
+                imp.bindings
+                    .iter()
+                    .map(|(_, local)| local.as_str())
+                    .filter(|l| dep || code.resolve_function(s, hm, l).is_none()),
+            );
         }
     }
     for a in &m.assigns {
@@ -547,6 +554,26 @@ mod tests {
             ],
         );
         assert!(f.is_empty(), "no dependency, nothing to check: {f:?}");
+    }
+
+    #[test]
+    fn python_helper_in_another_module_that_pings_the_db_passes() {
+        let app = "from fastapi import FastAPI\nfrom .checks import check_db\napp = FastAPI()\n\n@app.get(\"/readyz\")\nasync def readyz():\n    await check_db()\n    return {\"ok\": True}\n";
+        let checks = "import asyncpg\n\nasync def check_db():\n    conn = await asyncpg.connect()\n    await conn.execute(\"SELECT 1\")\n";
+        assert!(check(
+            &HealthCheckShallow,
+            &[("svc/app/main.py", app), ("svc/app/checks.py", checks)]
+        )
+        .is_empty());
+        let shallow = checks.replace(
+            "    conn = await asyncpg.connect()\n    await conn.execute(\"SELECT 1\")\n",
+            "    return True\n",
+        );
+        let f = check(
+            &HealthCheckShallow,
+            &[("svc/app/main.py", app), ("svc/app/checks.py", &shallow)],
+        );
+        assert_eq!(f.len(), 1, "the helper touches nothing: {f:?}");
     }
 
     #[test]
