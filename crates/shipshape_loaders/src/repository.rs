@@ -108,16 +108,17 @@ impl Repository {
             s.spawn(|_| docker = Some(dockerfile::load(&files)));
             s.spawn(|_| compose = Some(compose::load(&files)));
             s.spawn(|_| kubernetes = Some(kubernetes::load(&files)));
-            s.spawn(|_| code = Some(code::load(&files)));
+            s.spawn(|_| code = Some(code::parse(&files)));
             s.spawn(|_| ci = Some(workflows::load(&files)));
         });
-        let code = code.unwrap_or_default();
+
         let terraform = terraform.unwrap_or_default();
         let (dockerfiles, docker_diags) = docker.unwrap_or_default();
         let (compose, compose_diags) = compose.unwrap_or_default();
         let (kubernetes, k8s_diags) = kubernetes.unwrap_or_default();
         let (workflows, ci_diags) = ci.unwrap_or_default();
         diagnostics.extend(ci_diags);
+        let code = code::assemble(code.unwrap_or_default(), &files, &dockerfiles);
         diagnostics.extend(terraform.diagnostics.iter().cloned());
         diagnostics.extend(docker_diags);
         diagnostics.extend(compose_diags);

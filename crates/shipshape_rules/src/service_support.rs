@@ -52,14 +52,16 @@ pub fn service_evidence(repo: &Repository, s: &Service, message: String) -> Evid
         (m.path.clone(), m.calls[ci].span)
     } else if let Some(m) = code.manifest_of(s) {
         (m.path.clone(), LineSpan::line(1))
-    } else if let Some(e) = s.entry {
+    } else if let Some(e) = s.entry.or(s.modules.first().copied()) {
         (code.modules[e].path.clone(), LineSpan::line(1))
     } else {
-        (format!("{}/", s.dir), LineSpan::line(1))
+        (String::new(), LineSpan::line(1))
     };
+    // Services always have a module; an empty path would be a bug, not a file.
+    let file = (!file.is_empty()).then_some(file);
     Evidence {
-        file: Some(file),
-        lines: Some(lines),
+        lines: file.as_ref().map(|_| lines),
+        file,
         resource: Some(service_label(s)),
         key: service_key(s),
         message,

@@ -2,8 +2,6 @@
 //! (final stage), Procfile processes, package.json scripts.
 
 use super::manifest::{Manifest, ManifestKind};
-use super::parse::{self, named_children, span, text, Grammar};
-use crate::source::SourceFile;
 use shipshape_model::LineSpan;
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -76,70 +74,28 @@ pub fn shell_words(line: &str) -> Vec<String> {
     out
 }
 
-pub fn from_dockerfile(file: &SourceFile) -> Option<Command> {
-    let tree = parse::parse(Grammar::Containerfile, &file.text).ok()?;
-    let src: &str = &file.text;
-    let mut entry: Option<(Vec<String>, LineSpan)> = None;
-    let mut cmd: Option<(Vec<String>, LineSpan)> = None;
-    for inst in named_children(tree.root_node()) {
-        match inst.kind() {
-            // A new stage starts afresh (only the final stage runs).
-            "from_instruction" => {
-                entry = None;
-                cmd = None;
-            }
-            "cmd_instruction" | "entrypoint_instruction" => {
-                let words = instruction_words(inst, src);
-                let v = Some((words, span(inst)));
-                if inst.kind() == "cmd_instruction" {
-                    cmd = v;
-                } else {
-                    entry = v;
-                }
-            }
-            _ => {}
-        }
-    }
-    let (mut words, mut sp) = entry.clone().unwrap_or((vec![], LineSpan::line(1)));
-    if let Some((c, s)) = cmd {
-        words.extend(c);
-        sp = if entry.is_some() {
-            LineSpan::new(sp.start.min(s.start), sp.end.max(s.end))
-        } else {
-            s
-        };
+/// The final stage's ENTRYPOINT + CMD of a Dockerfile.
+pub fn from_dockerfile(df: &crate::dockerfile::Dockerfile) -> Option<Command> {
+    let stage = df.final_stage()?;
+    let mut words: Vec<String> = vec![];
+    let mut sp: Option<LineSpan> = None;
+    for c in [&stage.entrypoint, &stage.cmd].into_iter().flatten() {
+        words.extend(c.argv.iter().cloned());
+        sp = Some(match sp {
+            None => c.span,
+            Some(s) => LineSpan::new(s.start.min(c.span.start), s.end.max(c.span.end)),
+        });
     }
     if words.is_empty() {
         return None;
     }
     Some(Command {
-        file: file.path.clone(),
-        span: sp,
+        file: df.path.clone(),
+        span: sp.unwrap_or(LineSpan::line(1)),
         source: CommandSource::Dockerfile,
         words,
         context: None,
     })
-}
-
-fn instruction_words(inst: tree_sitter::Node, src: &str) -> Vec<String> {
-    for c in named_children(inst) {
-        match c.kind() {
-            "json_string_array" => {
-                return named_children(c)
-                    .into_iter()
-                    .filter(|s| s.kind() == "json_string")
-                    .map(|s| {
-                        let t = text(s, src);
-                        serde_json::from_str::<String>(t)
-                            .unwrap_or_else(|_| t.trim_matches('"').to_string())
-                    })
-                    .collect();
-            }
-            "shell_command" => return shell_words(&text(c, src).replace("\\\n", " ")),
-            _ => {}
-        }
-    }
-    vec![]
 }
 
 pub fn from_manifests(manifests: &[Manifest]) -> Vec<Command> {
@@ -166,6 +122,12 @@ pub fn from_manifests(manifests: &[Manifest]) -> Vec<Command> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::source::SourceFile;
+
+    fn dockerfile(f: &SourceFile) -> Option<Command> {
+        let (dfs, _) = crate::dockerfile::load(std::slice::from_ref(f));
+        from_dockerfile(dfs.first()?)
+    }
 
     #[test]
     fn dockerfile_final_stage_command() {
@@ -174,7 +136,7 @@ mod tests {
             crate::FileKind::Dockerfile,
             "FROM node AS build\nCMD [\"npm\", \"run\", \"dev\"]\nFROM python:3.11\nWORKDIR /app\nENTRYPOINT [\"gunicorn\"]\nCMD [\"-b\", \"0.0.0.0:8080\", \"app:app\"]\n",
         );
-        let c = from_dockerfile(&f).unwrap();
+        let c = dockerfile(&f).unwrap();
         assert_eq!(c.words, ["gunicorn", "-b", "0.0.0.0:8080", "app:app"]);
         assert_eq!(c.span, LineSpan::new(5, 6));
         let f = SourceFile::new(
@@ -182,7 +144,7 @@ mod tests {
             crate::FileKind::Dockerfile,
             "FROM x\nCMD python app.py\n",
         );
-        assert_eq!(from_dockerfile(&f).unwrap().words, ["python", "app.py"]);
+        assert_eq!(dockerfile(&f).unwrap().words, ["python", "app.py"]);
     }
 
     #[test]

@@ -117,8 +117,8 @@ fn package_json(file: &SourceFile, m: &mut Manifest) -> Result<(), String> {
             .map(|o| o.keys().cloned().collect())
             .unwrap_or_default()
     };
+    // peerDependencies name what a library plugs into, not what it runs.
     m.dependencies = keys("dependencies");
-    m.dependencies.extend(keys("peerDependencies"));
     m.dev_dependencies = keys("devDependencies");
     m.main = v.get("main").and_then(|x| x.as_str()).map(str::to_string);
     if let Some(scripts) = v.get("scripts").and_then(|s| s.as_object()) {

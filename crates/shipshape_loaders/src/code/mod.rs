@@ -42,8 +42,22 @@ pub struct Code {
     by_path: HashMap<String, usize>,
 }
 
-/// Loads every code file, manifest and start command.
+/// Loads every code file, manifest and start command (parsing Dockerfiles
+/// itself; `Repository::load` uses [`parse`] and [`assemble`]).
 pub fn load(files: &[SourceFile]) -> Code {
+    let (dockerfiles, _) = crate::dockerfile::load(files);
+    assemble(parse(files), files, &dockerfiles)
+}
+
+/// The parsed code files, before the service model is built.
+#[derive(Debug, Default)]
+pub struct Parsed {
+    modules: Vec<Module>,
+    diagnostics: Vec<Diagnostic>,
+}
+
+/// Parses every code file (the expensive part, run beside the other loaders).
+pub fn parse(files: &[SourceFile]) -> Parsed {
     let parsed: Vec<Result<Module, Diagnostic>> = files
         .par_iter()
         .filter_map(|f| {
@@ -67,14 +81,34 @@ pub fn load(files: &[SourceFile]) -> Code {
             }))
         })
         .collect();
-    let mut code = Code::default();
+    let mut out = Parsed::default();
     for r in parsed {
         match r {
-            Ok(m) => code.modules.push(m),
-            Err(d) => code.diagnostics.push(d),
+            Ok(m) => out.modules.push(m),
+            Err(d) => out.diagnostics.push(d),
         }
     }
-    code.modules.sort_by(|a, b| a.path.cmp(&b.path));
+    out.modules.sort_by(|a, b| a.path.cmp(&b.path));
+    out
+}
+
+/// Builds manifests, start commands and services around the parsed code.
+pub fn assemble(
+    parsed: Parsed,
+    files: &[SourceFile],
+    dockerfiles: &[crate::dockerfile::Dockerfile],
+) -> Code {
+    let mut code = Code {
+        modules: parsed.modules,
+        diagnostics: parsed.diagnostics,
+        ..Code::default()
+    };
+    code.commands.extend(
+        dockerfiles
+            .iter()
+            .filter(|d| !is_vendored(&d.path))
+            .filter_map(commands::from_dockerfile),
+    );
     let mut yaml = containers::Found::default();
     for f in files {
         if is_vendored(&f.path) {
@@ -89,9 +123,6 @@ pub fn load(files: &[SourceFile]) -> Code {
                 why,
             )),
             None => {}
-        }
-        if f.kind == FileKind::Dockerfile {
-            code.commands.extend(commands::from_dockerfile(f));
         }
         if f.kind == FileKind::Yaml {
             containers::scan(f, &mut yaml);
@@ -405,6 +436,34 @@ mod tests {
         // Parse budget per file plus walking; generous for debug builds.
         assert!(start.elapsed() < std::time::Duration::from_secs(60));
         assert_eq!(code.modules.len() + code.diagnostics.len(), 3);
+    }
+
+    #[test]
+    fn libraries_that_import_a_framework_are_not_services() {
+        let code = load(&files(&[
+            (
+                "ext/flask/middleware.py",
+                FileKind::Python,
+                "from flask import request\n\ndef before():\n    return request.path\n".into(),
+            ),
+            (
+                "mw/package.json",
+                FileKind::Manifest,
+                r#"{"peerDependencies": {"express": "4"}}"#.into(),
+            ),
+            (
+                "mw/index.js",
+                FileKind::JavaScript,
+                "module.exports = function mw(req, res, next) { next(); };\n".into(),
+            ),
+            (
+                "site/settings.py",
+                FileKind::Python,
+                "from django.conf import global_settings\nROOT_URLCONF = 'site.urls'\n".into(),
+            ),
+        ]));
+        let dirs: Vec<&str> = code.services.iter().map(|s| s.dir.as_str()).collect();
+        assert_eq!(dirs, ["site"], "only the Django project is a service");
     }
 
     #[test]

@@ -16,7 +16,6 @@ pub enum Grammar {
     Tsx,
     Python,
     Go,
-    Containerfile,
 }
 
 impl Grammar {
@@ -27,7 +26,6 @@ impl Grammar {
             Grammar::Tsx => tree_sitter_typescript::LANGUAGE_TSX.into(),
             Grammar::Python => tree_sitter_python::LANGUAGE.into(),
             Grammar::Go => tree_sitter_go::LANGUAGE.into(),
-            Grammar::Containerfile => tree_sitter_containerfile::LANGUAGE.into(),
         }
     }
 }

@@ -239,7 +239,20 @@ pub fn detect(code: &Code) -> Vec<Service> {
             }
             s
         })
+        // A library that imports a framework (a plugin, an extension) is not
+        // a service: a service creates its app, listens, or is a Django project.
+        .filter(|s| s.app.is_some() || s.listen.is_some() || is_django_project(code, s))
         .collect()
+}
+
+fn is_django_project(code: &Code, s: &Service) -> bool {
+    s.framework == Framework::Django
+        && code.modules_of(s).any(|m| {
+            m.path.ends_with("manage.py")
+                || m.assigns
+                    .iter()
+                    .any(|a| a.name == "ROOT_URLCONF" || a.name == "WSGI_APPLICATION")
+        })
 }
 
 fn merge(

@@ -207,6 +207,7 @@ impl Rule for HealthCheckShallow {
                     }
                     if touches_dependency(code, s, mi, r) != Some(false)
                         || can_report_unhealthy(cx.repo, &m.path, r)
+                        || reads_dependency_state(cx.repo, s, mi, r)
                     {
                         continue;
                     }
@@ -341,6 +342,66 @@ fn can_report_unhealthy(repo: &shipshape_loaders::Repository, path: &str, r: &Ro
     })
 }
 
+/// A handler that reads a client's state without calling it
+/// (`mongoose.connection.readyState`, `pool.totalCount`) still looks at the
+/// dependency: any name bound to a dependency client or imported from the
+/// service's own modules, seen in the handler's lines, counts.
+fn reads_dependency_state(
+    repo: &shipshape_loaders::Repository,
+    s: &Service,
+    mi: usize,
+    r: &Route,
+) -> bool {
+    let code = &repo.code;
+    let (hm, span) = match &r.handler {
+        Handler::Named(name) => match code.resolve_function(s, mi, name) {
+            Some((fm, f)) => (fm, f.span),
+            None => return false,
+        },
+        _ => (mi, r.span),
+    };
+    let m = &code.modules[hm];
+    let mut names: Vec<&str> = vec![];
+    for imp in &m.imports {
+        let dep = DEPENDENCY_LIBS.iter().any(|n| module_is(&imp.module, n));
+        if dep || imp.module.starts_with('.') {
+            // Local helpers are followed as calls; only shared objects
+            // (`db`, `pool`) imported from local modules count here.
+            names.extend(
+                imp.bindings
+                    .iter()
+                    .map(|(_, local)| local.as_str())
+                    .filter(|l| dep || code.resolve_function(s, hm, l).is_none()),
+            );
+        }
+    }
+    for a in &m.assigns {
+        let root = root_ident(&a.value);
+        let from_dep = m
+            .import_of(root)
+            .is_some_and(|(imp, _)| DEPENDENCY_LIBS.iter().any(|n| module_is(&imp.module, n)));
+        if from_dep {
+            names.push(a.name.as_str());
+        }
+    }
+    let Some(f) = repo.file(&m.path) else {
+        return false;
+    };
+    (span.start..=span.end).any(|l| {
+        let t = f.line_text(l);
+        names.iter().any(|n| !n.is_empty() && contains_word(t, n))
+    })
+}
+
+fn contains_word(text: &str, word: &str) -> bool {
+    let is_ident = |c: char| c.is_alphanumeric() || c == '_' || c == '$';
+    text.match_indices(word).any(|(i, _)| {
+        let before = text[..i].chars().next_back();
+        let after = text[i + word.len()..].chars().next();
+        !before.is_some_and(is_ident) && !after.is_some_and(is_ident)
+    })
+}
+
 /// A path Kubernetes uses only as a livenessProbe is meant to be shallow
 /// (a deep liveness check restarts pods when the database blips).
 fn liveness_only(probes: &[(String, String)], path: &str) -> bool {
@@ -436,6 +497,8 @@ mod tests {
     use crate::testing::check;
 
     const PKG: &str = r#"{"dependencies": {"fastify": "4", "postgres": "3"}}"#;
+    const INDEX: &str =
+        "import Fastify from 'fastify';\nconst app = Fastify();\napp.listen({ port: 3000 });\n";
     const DB: &str = "import postgres from 'postgres';\nexport const sql = postgres(process.env.DATABASE_URL);\nexport async function pingDb() { await sql`SELECT 1`; }\n";
 
     #[test]
@@ -444,6 +507,7 @@ mod tests {
             &HealthCheckShallow,
             &[
                 ("api/package.json", PKG),
+                ("api/src/index.ts", INDEX),
                 ("api/src/db.ts", DB),
                 ("api/src/routes/health.ts", "export async function healthRoutes(app) {\n  app.get('/health', async () => {\n    return { status: 'ok', ts: new Date().toISOString() };\n  });\n}\n"),
             ],
@@ -459,6 +523,7 @@ mod tests {
             &HealthCheckShallow,
             &[
                 ("api/package.json", PKG),
+                ("api/src/index.ts", INDEX),
                 ("api/src/db.ts", DB),
                 ("api/src/routes/health.ts", "import { pingDb } from '../db.js';\nexport async function healthRoutes(app) {\n  app.get('/health', async (req, reply) => {\n    await pingDb();\n    return reply.send({ status: 'ok' });\n  });\n}\n"),
             ],
@@ -472,6 +537,7 @@ mod tests {
             &HealthCheckShallow,
             &[
                 ("api/package.json", PKG),
+                ("api/src/index.ts", INDEX),
                 ("api/src/db.ts", DB),
                 (
                     "api/src/app.ts",
@@ -491,11 +557,44 @@ mod tests {
     }
 
     #[test]
+    fn python_helper_in_another_module_that_pings_the_db_passes() {
+        let app = "from fastapi import FastAPI\nfrom .checks import check_db\napp = FastAPI()\n\n@app.get(\"/readyz\")\nasync def readyz():\n    await check_db()\n    return {\"ok\": True}\n";
+        let checks = "import asyncpg\n\nasync def check_db():\n    conn = await asyncpg.connect()\n    await conn.execute(\"SELECT 1\")\n";
+        assert!(check(
+            &HealthCheckShallow,
+            &[("svc/app/main.py", app), ("svc/app/checks.py", checks)]
+        )
+        .is_empty());
+        let shallow = checks.replace(
+            "    conn = await asyncpg.connect()\n    await conn.execute(\"SELECT 1\")\n",
+            "    return True\n",
+        );
+        let f = check(
+            &HealthCheckShallow,
+            &[("svc/app/main.py", app), ("svc/app/checks.py", &shallow)],
+        );
+        assert_eq!(f.len(), 1, "the helper touches nothing: {f:?}");
+    }
+
+    #[test]
+    fn reading_a_client_state_counts() {
+        let f = check(
+            &HealthCheckShallow,
+            &[
+                ("api/package.json", r#"{"dependencies": {"express": "4", "mongoose": "8"}}"#),
+                ("api/index.js", "const express = require('express');\nconst mongoose = require('mongoose');\nconst app = express();\napp.get('/health', (req, res) => res.json({ db: mongoose.connection.readyState === 1 }));\napp.listen(3000);\n"),
+            ],
+        );
+        assert!(f.is_empty(), "{f:?}");
+    }
+
+    #[test]
     fn route_that_can_answer_503_passes() {
         let f = check(
             &HealthCheckShallow,
             &[
                 ("api/package.json", PKG),
+                ("api/src/index.ts", INDEX),
                 ("api/src/db.ts", DB),
                 ("api/src/app.ts", "export function r(app, state) {\n  app.get('/ready', (req, res) => res.status(state.dbOk ? 200 : 503).send());\n}\n"),
             ],

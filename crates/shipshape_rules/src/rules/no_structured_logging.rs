@@ -177,7 +177,6 @@ fn is_bare_log(m: &Module, c: &Call) -> bool {
         Lang::Go => {
             let module = m.callee_module(&c.callee);
             (module == Some("log") && c.method().starts_with("Print"))
-                || (module == Some("log") && c.method().starts_with("Fatal"))
                 || (module == Some("fmt") && c.method().starts_with("Print"))
         }
     }
@@ -249,6 +248,12 @@ mod tests {
         assert_eq!(check(&NoStructuredLogging, &[("app.py", app)]).len(), 1);
         let s = format!("import structlog\n{app}");
         assert!(check(&NoStructuredLogging, &[("app.py", &s)]).is_empty());
+    }
+
+    #[test]
+    fn go_log_fatal_on_listen_alone_is_not_logging() {
+        let src = "package main\n\nimport (\n\t\"log\"\n\t\"net/http\"\n)\n\nfunc main() {\n\tlog.Fatal(http.ListenAndServe(\":8080\", nil))\n}\n";
+        assert!(check(&NoStructuredLogging, &[("main.go", src)]).is_empty());
     }
 
     #[test]
