@@ -50,12 +50,33 @@ pub fn alarms(tf: &Terraform) -> Vec<Alarm<'_>> {
         .collect()
 }
 
-/// The alarms that watch `target`.
-pub fn alarms_on<'a>(
-    alarms: &'a [Alarm<'a>],
-    target: &'a Resource,
-) -> impl Iterator<Item = &'a Alarm<'a>> + 'a {
-    alarms.iter().filter(move |a| a.watches(target))
+/// Alarms by the resource that declares them, for lookups from the
+/// reference graph.
+pub struct AlarmIndex<'a> {
+    by_res: std::collections::HashMap<*const Resource, Alarm<'a>>,
+}
+
+impl<'a> AlarmIndex<'a> {
+    pub fn new(tf: &'a Terraform) -> Self {
+        Self {
+            by_res: alarms(tf)
+                .into_iter()
+                .map(|a| (a.res as *const Resource, a))
+                .collect(),
+        }
+    }
+
+    /// The alarms that watch `target`: found through the reference graph,
+    /// so the cost is the number of resources referencing it, not all alarms.
+    pub fn on<'b>(
+        &'b self,
+        tf: &'b Terraform,
+        target: &'b Resource,
+    ) -> impl Iterator<Item = &'b Alarm<'a>> + 'b {
+        tf.referrers(target)
+            .filter_map(move |r| self.by_res.get(&(r as *const Resource)))
+            .filter(move |a| a.watches(target))
+    }
 }
 
 /// Compute that the monitoring rules expect CPU and memory alarms on.
@@ -107,11 +128,11 @@ pub fn report_missing_alarm(
     remediation: impl Fn(&Resource) -> String,
 ) {
     let tf = &cx.repo.terraform;
-    let all = alarms(tf);
+    let index = AlarmIndex::new(tf);
     let mut out = Vec::new();
     for t in types {
         for res in tf.resources_of(t) {
-            if !alarms_on(&all, res).any(|a| a.on_metric(metric)) {
+            if !index.on(tf, res).any(|a| a.on_metric(metric)) {
                 let mut ev = crate::support::tf_evidence(
                     res,
                     &[],

@@ -123,8 +123,16 @@ pub fn evaluate(
         diagnostics: RefCell::new(Vec::new()),
     };
     let roots = ev.root_dirs();
+    // Variable files grouped by directory once, not scanned per root.
+    let mut tfvars: HashMap<&str, Vec<&SourceFile>> = HashMap::new();
+    for f in files
+        .iter()
+        .filter(|f| matches!(f.kind, FileKind::Tfvars | FileKind::TfvarsJson))
+    {
+        tfvars.entry(f.dir()).or_default().push(f);
+    }
     for dir in &roots {
-        let vars = ev.root_vars(dir, files, options);
+        let vars = ev.root_vars(dir, &tfvars, options);
         let id = ev.insts.len();
         ev.insts.push(Inst {
             path: String::new(),
@@ -145,7 +153,9 @@ pub fn evaluate(
         resources,
         file_reads: ev.file_reads.take(),
         diagnostics: ev.diagnostics.take(),
+        ..Terraform::default()
     };
+    out.index_references();
     for (dir, m) in &ev.modules {
         out.modules.insert(
             dir.clone(),
@@ -255,15 +265,15 @@ impl<'a> Evaluator<'a> {
     fn root_vars(
         &self,
         dir: &str,
-        files: &[SourceFile],
+        tfvars: &HashMap<&str, Vec<&SourceFile>>,
         options: &TfOptions,
     ) -> HashMap<String, Value> {
         let mut vars = HashMap::new();
-        let beside = |f: &&SourceFile| f.dir() == dir;
-        let mut auto: Vec<&SourceFile> = files
-            .iter()
-            .filter(beside)
-            .filter(|f| matches!(f.kind, FileKind::Tfvars | FileKind::TfvarsJson))
+        let mut auto: Vec<&SourceFile> = tfvars
+            .get(dir)
+            .into_iter()
+            .flatten()
+            .copied()
             .filter(|f| {
                 let n = f.name();
                 n == "terraform.tfvars"
@@ -592,18 +602,18 @@ impl<'a> Evaluator<'a> {
                         v
                     })
                     .collect();
-                out.push(Resource {
+                out.push(Resource::new(
                     mode,
                     rtype,
                     name,
-                    module: inst.path.clone(),
+                    inst.path.clone(),
                     address,
-                    root_dir: inst.root_dir.clone(),
-                    module_dir: inst.dir.clone(),
-                    block: block.clone(),
+                    inst.root_dir.clone(),
+                    inst.dir.clone(),
+                    block.clone(),
                     cardinality,
                     instances,
-                });
+                ));
             }
         }
         out

@@ -54,6 +54,8 @@ pub struct Resource {
     /// Evaluated attributes and nested blocks, one object per instance
     /// (nested blocks are lists of objects). Empty when count is 0.
     pub instances: Vec<Value>,
+    /// Every address the configuration depends on, computed once.
+    deps: BTreeSet<String>,
 }
 
 impl Resource {
@@ -82,9 +84,15 @@ impl Resource {
 
     /// Every address this resource's configuration depends on (through
     /// locals, variables and module outputs too).
-    pub fn refs(&self) -> BTreeSet<String> {
-        let mut out: BTreeSet<String> = self.instances.iter().flat_map(|v| v.refs()).collect();
-        for inst in &self.instances {
+    pub fn refs(&self) -> &BTreeSet<String> {
+        &self.deps
+    }
+
+    /// Collects the dependencies from the evaluated instances: the
+    /// unknowns' references and the `__deps` entries the evaluator records.
+    fn collect_deps(instances: &[Value]) -> BTreeSet<String> {
+        let mut out: BTreeSet<String> = instances.iter().flat_map(|v| v.refs()).collect();
+        for inst in instances {
             if let Some(Value::Object(deps)) = inst.get("__deps") {
                 for list in deps.values() {
                     out.extend(
@@ -97,6 +105,36 @@ impl Resource {
             }
         }
         out
+    }
+
+    /// Builds a resource and caches what it depends on.
+    #[allow(clippy::too_many_arguments)]
+    pub(crate) fn new(
+        mode: Mode,
+        rtype: String,
+        name: String,
+        module: String,
+        address: String,
+        root_dir: String,
+        module_dir: String,
+        block: Arc<Block>,
+        cardinality: Cardinality,
+        instances: Vec<Value>,
+    ) -> Self {
+        let deps = Self::collect_deps(&instances);
+        Self {
+            mode,
+            rtype,
+            name,
+            module,
+            address,
+            root_dir,
+            module_dir,
+            block,
+            cardinality,
+            instances,
+            deps,
+        }
     }
 
     /// The addresses one top-level attribute or nested block kind references.
@@ -152,6 +190,12 @@ pub struct Terraform {
     /// the resource address, with the attribute name: user-data scripts.
     pub file_reads: Vec<FileRead>,
     pub diagnostics: Vec<Diagnostic>,
+    /// `root_dir::address` of a resource → indices of the resources whose
+    /// configuration references it: the reference graph, built once so
+    /// that "who refers to this?" is a lookup, not a scan.
+    referrer_index: std::collections::HashMap<String, Vec<usize>>,
+    /// `root_dir::address` → index in `resources`.
+    address_index: std::collections::HashMap<String, usize>,
 }
 
 /// A file that an attribute reads through `file()` or `templatefile()`.
@@ -192,11 +236,58 @@ impl Terraform {
         &'a self,
         target: &'a Resource,
     ) -> impl Iterator<Item = &'a Resource> + 'a {
-        let addr = target.address.clone();
-        self.resources.iter().filter(move |r| {
-            r.root_dir == target.root_dir
-                && r.exists()
-                && r.refs().iter().any(|d| refers_to(d, &addr))
+        self.referrer_index
+            .get(&format!("{}::{}", target.root_dir, target.address))
+            .into_iter()
+            .flatten()
+            .map(|&i| &self.resources[i])
+            .filter(|r| r.exists())
+    }
+
+    /// Indexes the reference graph (called once, after evaluation).
+    pub(crate) fn index_references(&mut self) {
+        let mut index: std::collections::HashMap<String, Vec<usize>> =
+            std::collections::HashMap::new();
+        for (i, r) in self.resources.iter().enumerate() {
+            for dep in r.refs() {
+                // `aws_instance.api[0]` and `aws_instance.api` both name the resource.
+                let base = match dep.rfind('[') {
+                    Some(at) if !dep[at..].contains('.') => &dep[..at],
+                    _ => dep.as_str(),
+                };
+                let list = index.entry(format!("{}::{base}", r.root_dir)).or_default();
+                if list.last() != Some(&i) {
+                    list.push(i);
+                }
+            }
+        }
+        self.referrer_index = index;
+        self.address_index = self
+            .resources
+            .iter()
+            .enumerate()
+            .map(|(i, r)| (format!("{}::{}", r.root_dir, r.address), i))
+            .collect();
+    }
+
+    /// The resource at `address` in the root module at `root_dir`.
+    pub fn resource(&self, root_dir: &str, address: &str) -> Option<&Resource> {
+        self.address_index
+            .get(&format!("{root_dir}::{address}"))
+            .map(|&i| &self.resources[i])
+    }
+
+    /// The resources `res` references (that exist in the configuration).
+    pub fn referenced_by<'a>(
+        &'a self,
+        res: &'a Resource,
+    ) -> impl Iterator<Item = &'a Resource> + 'a {
+        res.refs().iter().filter_map(move |d| {
+            let base = match d.rfind('[') {
+                Some(at) if !d[at..].contains('.') => &d[..at],
+                _ => d.as_str(),
+            };
+            self.resource(&res.root_dir, base)
         })
     }
 }

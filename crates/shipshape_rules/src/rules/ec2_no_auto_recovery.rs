@@ -1,4 +1,4 @@
-use crate::aws::{alarms, alarms_on};
+use crate::aws::AlarmIndex;
 use crate::support::tf_evidence;
 use crate::{declare_rule, Context, Rule, RuleMeta};
 use shipshape_loaders::terraform::Value;
@@ -58,7 +58,7 @@ impl Rule for Ec2NoAutoRecovery {
 
     fn check(&self, cx: &mut Context) {
         let tf = &cx.repo.terraform;
-        let all = alarms(tf);
+        let index = AlarmIndex::new(tf);
         let mut out = Vec::new();
         let mut unknown = Vec::new();
         for inst in tf.resources_of("aws_instance") {
@@ -71,7 +71,7 @@ impl Rule for Ec2NoAutoRecovery {
             }
             let mut recovers = false;
             let mut undecided = false;
-            for alarm in alarms_on(&all, inst) {
+            for alarm in index.on(tf, inst) {
                 match alarm.res.get(&["alarm_actions"]) {
                     Some(Value::List(actions)) => {
                         recovers |= actions.iter().any(is_recovery_action);

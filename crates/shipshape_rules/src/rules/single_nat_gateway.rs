@@ -1,7 +1,7 @@
 use crate::support::tf_evidence;
 use crate::{declare_rule, Context, Rule, RuleMeta};
 use shipshape_loaders::terraform::{Cardinality, Resource, Value};
-use std::collections::BTreeSet;
+use std::collections::{BTreeMap, BTreeSet};
 
 declare_rule! {
     /// ### What it finds
@@ -61,14 +61,19 @@ impl Rule for SingleNatGateway {
         let tf = &cx.repo.terraform;
         let mut out = Vec::new();
         let mut unknown = Vec::new();
-        for root in tf.root_modules() {
-            let nats: Vec<&Resource> = tf
-                .resources_of("aws_nat_gateway")
-                .filter(|r| r.root_dir == root.dir)
-                .collect();
-            if nats.is_empty() {
-                continue;
-            }
+        // One pass over NAT gateways and subnets, grouped by root module.
+        let mut nats_by_root: BTreeMap<&str, Vec<&Resource>> = BTreeMap::new();
+        for r in tf.resources_of("aws_nat_gateway") {
+            nats_by_root.entry(r.root_dir.as_str()).or_default().push(r);
+        }
+        let mut subnets_by_root: BTreeMap<&str, Vec<&Resource>> = BTreeMap::new();
+        for r in tf.resources_of("aws_subnet") {
+            subnets_by_root
+                .entry(r.root_dir.as_str())
+                .or_default()
+                .push(r);
+        }
+        for (root, nats) in nats_by_root {
             let Some(total) = nats.iter().map(|n| instances(n)).sum::<Option<usize>>() else {
                 unknown.push((
                     nats[0].file().to_string(),
@@ -86,10 +91,7 @@ impl Rule for SingleNatGateway {
             let mut private = 0usize;
             let mut zones = BTreeSet::new();
             let mut undecided = false;
-            for subnet in tf
-                .resources_of("aws_subnet")
-                .filter(|r| r.root_dir == root.dir)
-            {
+            for subnet in subnets_by_root.get(root).map(Vec::as_slice).unwrap_or(&[]) {
                 for inst in &subnet.instances {
                     if inst.get("map_public_ip_on_launch").and_then(Value::as_bool) == Some(true) {
                         continue;

@@ -1,7 +1,7 @@
 use super::script_support::{script_evidence, script_key};
 use crate::{declare_rule, Context, Rule, RuleMeta};
 use shipshape_loaders::shell::{static_text_of_sed_replacements, Command, Script};
-use shipshape_loaders::terraform::{refers_to, Resource, Value};
+use shipshape_loaders::terraform::{Resource, Value};
 use shipshape_loaders::Repository;
 use shipshape_model::LineSpan;
 
@@ -111,21 +111,18 @@ fn reachable_by_ssh(repo: &Repository, inst: &Resource) -> bool {
     if inst.block.attr("key_name").is_some() {
         return true;
     }
-    let refs = inst.refs();
-    repo.terraform
-        .resources_of("aws_security_group")
-        .filter(|sg| sg.root_dir == inst.root_dir && refs.iter().any(|d| refers_to(d, &sg.address)))
+    let tf = &repo.terraform;
+    tf.referenced_by(inst)
+        .filter(|sg| sg.rtype == "aws_security_group")
         .any(|sg| {
             let inline = sg
                 .get(&["ingress"])
                 .and_then(Value::as_list)
                 .is_some_and(|rules| rules.iter().any(covers_ssh));
-            let separate = repo.terraform.resources.iter().any(|r| {
-                r.root_dir == sg.root_dir
-                    && (r.rtype == "aws_vpc_security_group_ingress_rule"
-                        || (r.rtype == "aws_security_group_rule"
-                            && r.get(&["type"]).and_then(Value::as_str) == Some("ingress")))
-                    && r.refs().iter().any(|d| refers_to(d, &sg.address))
+            let separate = tf.referrers(sg).any(|r| {
+                (r.rtype == "aws_vpc_security_group_ingress_rule"
+                    || (r.rtype == "aws_security_group_rule"
+                        && r.get(&["type"]).and_then(Value::as_str) == Some("ingress")))
                     && covers_ssh(r.values())
             });
             inline || separate

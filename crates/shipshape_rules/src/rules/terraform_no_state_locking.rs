@@ -85,11 +85,14 @@ impl Rule for TerraformNoStateLocking {
     fn check(&self, cx: &mut Context) {
         let tf = &cx.repo.terraform;
         let mut out = Vec::new();
+        let managing: std::collections::HashSet<&str> = tf
+            .resources
+            .iter()
+            .filter(|r| r.mode == shipshape_loaders::terraform::Mode::Managed)
+            .map(|r| r.root_dir.as_str())
+            .collect();
         for root in tf.root_modules() {
-            let manages = tf.resources.iter().any(|r| {
-                r.root_dir == root.dir && r.mode == shipshape_loaders::terraform::Mode::Managed
-            });
-            if !manages {
+            if !managing.contains(root.dir.as_str()) {
                 continue;
             }
             let backend = root

@@ -1,7 +1,8 @@
 use crate::{declare_rule, Context, Rule, RuleMeta};
 use hcl_edit::expr::{Expression, TraversalOperator};
-use shipshape_loaders::terraform::{join_rel, Terraform};
+use shipshape_loaders::terraform::{join_rel, Block, Terraform};
 use shipshape_model::Evidence;
+use std::collections::HashMap;
 
 declare_rule! {
     /// ### What it finds
@@ -59,11 +60,35 @@ fn sizes_or_places(name: &str) -> bool {
         || (parts.last() == Some(&"class") && parts.len() > 1)
 }
 
+/// Module directory → the calls (caller directory, call block) that use it.
+type Callers<'a> = HashMap<String, Vec<(&'a str, &'a Block)>>;
+
+fn callers(tf: &Terraform) -> Callers<'_> {
+    let mut out: Callers = HashMap::new();
+    for caller in tf.modules.values() {
+        for call in &caller.module_calls {
+            let source = call
+                .attr("source")
+                .and_then(|a| a.expr.as_str())
+                .unwrap_or("");
+            if !(source.starts_with("./") || source.starts_with("../")) {
+                continue;
+            }
+            if let Some(dir) = join_rel(&caller.dir, source) {
+                out.entry(dir)
+                    .or_default()
+                    .push((caller.dir.as_str(), call));
+            }
+        }
+    }
+    out
+}
+
 /// Whether variable `name` of the module in `dir` is validated: by its own
 /// `validation` block, or because every caller passes a literal or a
 /// variable of its own that is validated (a pass-through needs no second
 /// check).
-fn validated(tf: &Terraform, dir: &str, name: &str, depth: usize) -> bool {
+fn validated(tf: &Terraform, callers: &Callers, dir: &str, name: &str, depth: usize) -> bool {
     let Some(module) = tf.modules.get(dir) else {
         return false;
     };
@@ -76,20 +101,10 @@ fn validated(tf: &Terraform, dir: &str, name: &str, depth: usize) -> bool {
     if depth > 8 {
         return false;
     }
-    let mut callers = 0;
-    for caller in tf.modules.values() {
-        for call in &caller.module_calls {
-            let source = call
-                .attr("source")
-                .and_then(|a| a.expr.as_str())
-                .unwrap_or("");
-            if !(source.starts_with("./") || source.starts_with("../"))
-                || join_rel(&caller.dir, source).as_deref() != Some(dir)
-            {
-                continue;
-            }
-            callers += 1;
-            let passes_checked = match call.attr(name).map(|a| &a.expr) {
+    let calls = callers.get(dir).map(Vec::as_slice).unwrap_or(&[]);
+    !calls.is_empty()
+        && calls.iter().all(
+            |(caller_dir, call)| match call.attr(name).map(|a| &a.expr) {
                 Some(Expression::String(_)) | Some(Expression::Number(_)) => true,
                 Some(Expression::Traversal(t)) => match (
                     t.expr.as_variable().map(|v| v.as_str()),
@@ -98,18 +113,13 @@ fn validated(tf: &Terraform, dir: &str, name: &str, depth: usize) -> bool {
                     (Some("var"), Some(TraversalOperator::GetAttr(arg)))
                         if t.operators.len() == 1 =>
                     {
-                        validated(tf, &caller.dir, arg.as_str(), depth + 1)
+                        validated(tf, callers, caller_dir, arg.as_str(), depth + 1)
                     }
                     _ => false,
                 },
                 _ => false,
-            };
-            if !passes_checked {
-                return false;
-            }
-        }
-    }
-    callers > 0
+            },
+        )
 }
 
 impl Rule for VariableNoValidation {
@@ -119,11 +129,12 @@ impl Rule for VariableNoValidation {
 
     fn check(&self, cx: &mut Context) {
         let tf = &cx.repo.terraform;
+        let callers = callers(tf);
         let mut out = Vec::new();
         for module in tf.modules.values() {
             for var in &module.variables {
                 let name = var.label(0);
-                if sizes_or_places(name) && !validated(tf, &module.dir, name, 0) {
+                if sizes_or_places(name) && !validated(tf, &callers, &module.dir, name, 0) {
                     out.push(Evidence {
                         file: Some(var.file.to_string()),
                         lines: Some(var.span),
