@@ -142,17 +142,23 @@ fn is_py_manifest(k: ManifestKind) -> bool {
 
 pub fn detect(code: &Code) -> Vec<Service> {
     let mut found: Vec<(String, Lang, Framework, Option<usize>)> = vec![];
+    let by_dir = manifests_by_dir(code);
+    // Every directory that holds TypeScript somewhere below it.
+    let mut ts_dirs: std::collections::HashSet<&str> = std::collections::HashSet::new();
+    for x in code.modules.iter().filter(|x| x.lang == Lang::TypeScript) {
+        let mut d = dir_of(&x.path);
+        while ts_dirs.insert(d) && !d.is_empty() {
+            d = dir_of(d);
+        }
+        ts_dirs.insert("");
+    }
     // Node: a package.json that depends on a server framework.
     for (i, m) in code.manifests.iter().enumerate() {
         if m.kind != ManifestKind::PackageJson {
             continue;
         }
         if let Some((_, fw)) = NODE_FRAMEWORKS.iter().find(|(p, _)| m.declares(p)) {
-            let lang = if code
-                .modules
-                .iter()
-                .any(|x| x.lang == Lang::TypeScript && under(&x.path, m.dir()))
-            {
+            let lang = if ts_dirs.contains(m.dir()) {
                 Lang::TypeScript
             } else {
                 Lang::JavaScript
@@ -171,7 +177,7 @@ pub fn detect(code: &Code) -> Vec<Service> {
         }) else {
             continue;
         };
-        let manifest = nearest_manifest(code, dir_of(&m.path), is_py_manifest);
+        let manifest = nearest_manifest(code, &by_dir, dir_of(&m.path), is_py_manifest);
         let dir = manifest
             .map(|i| code.manifests[i].dir().to_string())
             .unwrap_or_else(|| dir_of(&m.path).to_string());
@@ -191,28 +197,41 @@ pub fn detect(code: &Code) -> Vec<Service> {
         if !m.calls.iter().any(|c| is_go_serve(c.method())) {
             continue;
         }
-        let manifest = nearest_manifest(code, dir_of(&m.path), |k| k == ManifestKind::GoMod);
+        let manifest = nearest_manifest(code, &by_dir, dir_of(&m.path), |k| k == ManifestKind::GoMod);
         let dir = manifest
             .map(|i| code.manifests[i].dir().to_string())
             .unwrap_or_else(|| dir_of(&m.path).to_string());
         merge(&mut found, dir, Lang::Go, fw, manifest, GO_FRAMEWORKS);
     }
-    let dirs: Vec<String> = found.iter().map(|f| f.0.clone()).collect();
+    // Each module belongs to the deepest service directory above it (a
+    // nested service owns its own tree): one walk up per module.
+    let dirs: std::collections::HashSet<String> = found.iter().map(|f| f.0.clone()).collect();
+    let mut owned: std::collections::HashMap<String, Vec<usize>> = std::collections::HashMap::new();
+    for (i, m) in code.modules.iter().enumerate() {
+        if is_test_path(&m.path) {
+            continue;
+        }
+        let mut d = dir_of(&m.path);
+        loop {
+            if dirs.contains(d) {
+                owned.entry(d.to_string()).or_default().push(i);
+                break;
+            }
+            if d.is_empty() {
+                break;
+            }
+            d = dir_of(d);
+        }
+    }
     found
         .into_iter()
         .map(|(dir, lang, framework, manifest)| {
-            let modules: Vec<usize> = code
-                .modules
-                .iter()
-                .enumerate()
-                .filter(|(_, m)| {
-                    lang_family(m.lang, lang)
-                        && under(&m.path, &dir)
-                        && !is_test_path(&m.path)
-                        // A nested service owns its own tree.
-                        && !dirs.iter().any(|d| d.len() > dir.len() && under(d, &dir) && under(&m.path, d))
-                })
-                .map(|(i, _)| i)
+            let modules: Vec<usize> = owned
+                .get(&dir)
+                .into_iter()
+                .flatten()
+                .copied()
+                .filter(|&i| lang_family(code.modules[i].lang, lang))
                 .collect();
             let mut s = Service {
                 name: if dir.is_empty() {
@@ -278,13 +297,29 @@ fn merge(
     found.push((dir, lang, fw, manifest));
 }
 
-fn nearest_manifest(code: &Code, dir: &str, pred: impl Fn(ManifestKind) -> bool) -> Option<usize> {
+/// Manifests by directory, so "the nearest manifest" costs the depth of
+/// the path, not the number of manifests.
+type ManifestsByDir<'a> = std::collections::HashMap<&'a str, Vec<usize>>;
+
+fn manifests_by_dir(code: &Code) -> ManifestsByDir<'_> {
+    let mut out: ManifestsByDir = std::collections::HashMap::new();
+    for (i, m) in code.manifests.iter().enumerate() {
+        out.entry(m.dir()).or_default().push(i);
+    }
+    out
+}
+
+fn nearest_manifest(
+    code: &Code,
+    by_dir: &ManifestsByDir,
+    dir: &str,
+    pred: impl Fn(ManifestKind) -> bool,
+) -> Option<usize> {
     let mut d = dir.to_string();
     loop {
-        if let Some(i) = code
-            .manifests
-            .iter()
-            .position(|m| pred(m.kind) && m.dir() == d)
+        if let Some(i) = by_dir
+            .get(d.as_str())
+            .and_then(|list| list.iter().copied().find(|&i| pred(code.manifests[i].kind)))
         {
             return Some(i);
         }
@@ -513,5 +548,5 @@ fn resolve_file(code: &Code, s: &Service, rel: &str) -> Option<usize> {
     candidates
         .iter()
         .filter_map(|c| code.module_index(&join(c)))
-        .find(|i| s.modules.contains(i))
+        .find(|i| s.modules.binary_search(i).is_ok())
 }
