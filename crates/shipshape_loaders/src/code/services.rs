@@ -4,7 +4,8 @@
 use super::commands::CommandSource;
 use super::manifest::ManifestKind;
 use super::model::{Lang, Module};
-use super::{dir_of, is_test_path, under, Code};
+use super::{dir_of, is_test_path, Code};
+use std::collections::{HashMap, HashSet};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum Framework {
@@ -197,7 +198,8 @@ pub fn detect(code: &Code) -> Vec<Service> {
         if !m.calls.iter().any(|c| is_go_serve(c.method())) {
             continue;
         }
-        let manifest = nearest_manifest(code, &by_dir, dir_of(&m.path), |k| k == ManifestKind::GoMod);
+        let manifest =
+            nearest_manifest(code, &by_dir, dir_of(&m.path), |k| k == ManifestKind::GoMod);
         let dir = manifest
             .map(|i| code.manifests[i].dir().to_string())
             .unwrap_or_else(|| dir_of(&m.path).to_string());
@@ -223,6 +225,7 @@ pub fn detect(code: &Code) -> Vec<Service> {
             d = dir_of(d);
         }
     }
+    let command_index = CommandIndex::new(code, &dirs);
     found
         .into_iter()
         .map(|(dir, lang, framework, manifest)| {
@@ -249,7 +252,7 @@ pub fn detect(code: &Code) -> Vec<Service> {
                 app: None,
                 listen: None,
             };
-            s.commands = commands_of(code, &s);
+            s.commands = commands_of(code, &command_index, &s);
             s.app = find_app(code, &s);
             s.entry = find_entry(code, &s);
             s.listen = find_listen(code, &s);
@@ -348,30 +351,100 @@ pub fn is_go_serve(method: &str) -> bool {
     )
 }
 
-fn commands_of(code: &Code, s: &Service) -> Vec<usize> {
-    let mut idx: Vec<usize> = code
-        .commands
-        .iter()
-        .enumerate()
-        .filter(|(_, c)| {
-            // Kubernetes / compose commands belong to the service they build
-            // from or whose files they name.
-            if let CommandSource::Container(_) = c.source {
-                return match &c.context {
-                    Some(ctx) => ctx == &s.dir,
-                    None => entry_of_words(code, s, &c.words, 0).is_some(),
-                };
+/// Which commands may belong to which service directory, computed once so
+/// that assigning commands costs the commands near a service, not every
+/// command of the repository for every service.
+struct CommandIndex {
+    /// Directory → commands in it or below it.
+    under: HashMap<String, Vec<usize>>,
+    /// Build context → container commands that build from it.
+    by_context: HashMap<String, Vec<usize>>,
+    /// Service directory → container commands without a build context
+    /// whose manifest is nearest to that service (closest common ancestor).
+    nearby: HashMap<String, Vec<usize>>,
+}
+
+impl CommandIndex {
+    fn new(code: &Code, service_dirs: &HashSet<String>) -> Self {
+        let mut under: HashMap<String, Vec<usize>> = HashMap::new();
+        let mut by_context: HashMap<String, Vec<usize>> = HashMap::new();
+        let mut nearby: HashMap<String, Vec<usize>> = HashMap::new();
+        // Ancestor directory → service directories below (or at) it.
+        let mut services_below: HashMap<&str, Vec<&str>> = HashMap::new();
+        for d in service_dirs {
+            let mut a = d.as_str();
+            loop {
+                services_below.entry(a).or_default().push(d);
+                if a.is_empty() {
+                    break;
+                }
+                a = dir_of(a);
             }
+        }
+        for (i, c) in code.commands.iter().enumerate() {
+            if let CommandSource::Container(_) = c.source {
+                match &c.context {
+                    Some(ctx) => by_context.entry(ctx.clone()).or_default().push(i),
+                    None => {
+                        let mut a = c.dir();
+                        loop {
+                            if let Some(list) = services_below.get(a) {
+                                for d in list {
+                                    nearby.entry(d.to_string()).or_default().push(i);
+                                }
+                                break;
+                            }
+                            if a.is_empty() {
+                                break;
+                            }
+                            a = dir_of(a);
+                        }
+                    }
+                }
+                continue;
+            }
+            let mut a = c.dir();
+            loop {
+                if service_dirs.contains(a) {
+                    under.entry(a.to_string()).or_default().push(i);
+                }
+                if a.is_empty() {
+                    break;
+                }
+                a = dir_of(a);
+            }
+        }
+        Self {
+            under,
+            by_context,
+            nearby,
+        }
+    }
+}
+
+fn commands_of(code: &Code, index: &CommandIndex, s: &Service) -> Vec<usize> {
+    let get = |m: &HashMap<String, Vec<usize>>| m.get(&s.dir).cloned().unwrap_or_default();
+    let mut idx: Vec<usize> = get(&index.under)
+        .into_iter()
+        .filter(|&i| {
+            let c = &code.commands[i];
             let d = c.dir();
-            let mine = d == s.dir || under(d, &s.dir) && !is_test_path(&c.file);
+            let mine = d == s.dir || !is_test_path(&c.file);
             let kind_ok = match &c.source {
                 CommandSource::PackageScript(_) => s.lang.is_node() && d == s.dir,
                 _ => true,
             };
             mine && kind_ok
         })
-        .map(|(i, _)| i)
         .collect();
+    // Kubernetes / compose commands belong to the service they build from
+    // or whose files they name.
+    idx.extend(get(&index.by_context));
+    idx.extend(
+        get(&index.nearby)
+            .into_iter()
+            .filter(|&i| entry_of_words(code, s, &code.commands[i].words, 0).is_some()),
+    );
     idx.sort_by_key(|i| {
         let c = &code.commands[*i];
         (

@@ -196,6 +196,8 @@ pub struct Terraform {
     referrer_index: std::collections::HashMap<String, Vec<usize>>,
     /// `root_dir::address` → index in `resources`.
     address_index: std::collections::HashMap<String, usize>,
+    /// Resource type → indices in `resources`, in order.
+    type_index: std::collections::HashMap<String, Vec<usize>>,
 }
 
 /// A file that an attribute reads through `file()` or `templatefile()`.
@@ -215,16 +217,23 @@ impl Terraform {
 
     /// Existing managed resources of one type.
     pub fn resources_of<'a>(&'a self, rtype: &'a str) -> impl Iterator<Item = &'a Resource> + 'a {
-        self.resources
-            .iter()
-            .filter(move |r| r.mode == Mode::Managed && r.rtype == rtype && r.exists())
+        self.of_type(rtype)
+            .filter(|r| r.mode == Mode::Managed && r.exists())
+    }
+
+    /// Resources and data sources of one type, through the type index.
+    fn of_type<'a>(&'a self, rtype: &str) -> impl Iterator<Item = &'a Resource> + 'a {
+        self.type_index
+            .get(rtype)
+            .into_iter()
+            .flatten()
+            .map(|&i| &self.resources[i])
     }
 
     /// Existing data sources of one type.
     pub fn data_of<'a>(&'a self, rtype: &'a str) -> impl Iterator<Item = &'a Resource> + 'a {
-        self.resources
-            .iter()
-            .filter(move |r| r.mode == Mode::Data && r.rtype == rtype && r.exists())
+        self.of_type(rtype)
+            .filter(|r| r.mode == Mode::Data && r.exists())
     }
 
     pub fn root_modules(&self) -> impl Iterator<Item = &ModuleDir> {
@@ -262,6 +271,12 @@ impl Terraform {
             }
         }
         self.referrer_index = index;
+        let mut types: std::collections::HashMap<String, Vec<usize>> =
+            std::collections::HashMap::new();
+        for (i, r) in self.resources.iter().enumerate() {
+            types.entry(r.rtype.clone()).or_default().push(i);
+        }
+        self.type_index = types;
         self.address_index = self
             .resources
             .iter()

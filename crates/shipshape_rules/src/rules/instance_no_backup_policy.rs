@@ -142,18 +142,20 @@ impl Rule for InstanceNoBackupPolicy {
         let selections: Vec<&Resource> = tf.resources_of("aws_backup_selection").collect();
         let mut out = Vec::new();
         let mut unknown = Vec::new();
+        // Policies and selections grouped by root module once.
+        let mut by_root: std::collections::HashMap<&str, (Vec<&Resource>, Vec<&Resource>)> =
+            std::collections::HashMap::new();
+        for p in &policies {
+            by_root.entry(p.root_dir.as_str()).or_default().0.push(p);
+        }
+        for s in &selections {
+            by_root.entry(s.root_dir.as_str()).or_default().1.push(s);
+        }
+        let none = (Vec::new(), Vec::new());
         for inst in tf.resources_of("aws_instance") {
-            let local_policies: Vec<&Resource> = policies
-                .iter()
-                .copied()
-                .filter(|p| p.root_dir == inst.root_dir)
-                .collect();
-            let local_selections: Vec<&Resource> = selections
-                .iter()
-                .copied()
-                .filter(|p| p.root_dir == inst.root_dir)
-                .collect();
-            match covered(inst, &local_policies, &local_selections) {
+            let (local_policies, local_selections) =
+                by_root.get(inst.root_dir.as_str()).unwrap_or(&none);
+            match covered(inst, local_policies, local_selections) {
                 Some(true) => {}
                 Some(false) => out.push(tf_evidence(
                     inst,

@@ -80,10 +80,6 @@ impl Rule for LbHttpWithoutHttps {
 
     fn check(&self, cx: &mut Context) {
         let tf = &cx.repo.terraform;
-        let listeners: Vec<&Resource> = tf
-            .resources_of("aws_lb_listener")
-            .chain(tf.resources_of("aws_alb_listener"))
-            .collect();
         let mut out = Vec::new();
         for lb in tf.resources_of("aws_lb").chain(tf.resources_of("aws_alb")) {
             if lb.get(&["internal"]).and_then(Value::as_bool) == Some(true) {
@@ -95,9 +91,9 @@ impl Rule for LbHttpWithoutHttps {
             ) {
                 continue;
             }
-            let mine: Vec<&Resource> = listeners
-                .iter()
-                .copied()
+            let mine: Vec<&Resource> = tf
+                .referrers(lb)
+                .filter(|l| matches!(l.rtype.as_str(), "aws_lb_listener" | "aws_alb_listener"))
                 .filter(|l| l.attr_refers_to("load_balancer_arn", lb))
                 .collect();
             if mine.is_empty() {

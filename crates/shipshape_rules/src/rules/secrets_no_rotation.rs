@@ -41,15 +41,14 @@ impl Rule for SecretsNoRotation {
 
     fn check(&self, cx: &mut Context) {
         let tf = &cx.repo.terraform;
-        let rotations: Vec<_> = tf
-            .resources_of("aws_secretsmanager_secret_rotation")
-            .collect();
         let mut out = Vec::new();
         for secret in tf.resources_of("aws_secretsmanager_secret") {
-            if !rotations
-                .iter()
-                .any(|r| r.attr_refers_to("secret_id", secret))
-            {
+            // Through the reference graph: only resources that name the secret.
+            let rotated = tf.referrers(secret).any(|r| {
+                r.rtype == "aws_secretsmanager_secret_rotation"
+                    && r.attr_refers_to("secret_id", secret)
+            });
+            if !rotated {
                 out.push(tf_evidence(
                     secret,
                     &[],

@@ -52,12 +52,7 @@ impl Rule for SshNotHardened {
             let Some((address, root_dir)) = s.user_data_of() else {
                 continue;
             };
-            let Some(res) = repo
-                .terraform
-                .resources
-                .iter()
-                .find(|r| r.address == address && r.root_dir == root_dir)
-            else {
+            let Some(res) = repo.terraform.resource(root_dir, address) else {
                 continue;
             };
             if !reachable_by_ssh(repo, res) {
