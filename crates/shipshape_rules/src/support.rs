@@ -151,3 +151,53 @@ pub fn compose_service_evidence(
         remediation: None,
     }
 }
+
+/// A boolean setting that production wants one way, checked the same way
+/// by several rules: unset counts as `default`, an unknown value is an
+/// `unevaluated` diagnostic, never a finding.
+pub struct BoolSetting<'a> {
+    pub types: &'a [&'a str],
+    pub attribute: &'a str,
+    pub default: bool,
+    /// The value production wants.
+    pub wanted: bool,
+    /// Point at the attribute (when set) rather than the whole block.
+    pub at_attribute: bool,
+}
+
+impl BoolSetting<'_> {
+    /// Reports every resource (for which `applies` holds) whose setting is
+    /// not the wanted value, with `message` naming it.
+    pub fn check(
+        &self,
+        cx: &mut crate::Context,
+        applies: impl Fn(&Resource) -> bool,
+        message: impl Fn(&Resource) -> String,
+    ) {
+        let repo = cx.repo;
+        for t in self.types {
+            for res in repo.terraform.resources_of(t).filter(|r| applies(r)) {
+                let value = match bool_attr(res, &[self.attribute], self.default) {
+                    Tri::True => true,
+                    Tri::False => false,
+                    Tri::Unknown(why) => {
+                        cx.unevaluated(
+                            Some(res.file()),
+                            Some(res.block.span.start),
+                            format!("`{}` {}: {why}", res.address, self.attribute),
+                        );
+                        continue;
+                    }
+                };
+                if value != self.wanted {
+                    let path: &[&str] = if self.at_attribute {
+                        &[self.attribute]
+                    } else {
+                        &[]
+                    };
+                    cx.report(tf_evidence(res, path, message(res)));
+                }
+            }
+        }
+    }
+}

@@ -1,4 +1,4 @@
-use crate::support::{bool_attr, tf_evidence, Tri};
+use crate::support::BoolSetting;
 use crate::{declare_rule, Context, Rule, RuleMeta};
 
 declare_rule! {
@@ -35,35 +35,18 @@ impl Rule for RdsDeletionProtectionDisabled {
     }
 
     fn check(&self, cx: &mut Context) {
-        let tf = &cx.repo.terraform;
-        let mut out = Vec::new();
-        let mut unknown = Vec::new();
-        for t in ["aws_db_instance", "aws_rds_cluster"] {
-            for db in tf.resources_of(t) {
-                if db.get(&["replicate_source_db"]).is_some() {
-                    continue;
-                }
-                match bool_attr(db, &["deletion_protection"], false) {
-                    Tri::True => {}
-                    Tri::False => out.push(tf_evidence(
-                        db,
-                        &[],
-                        format!("`{}` has no deletion protection", db.address),
-                    )),
-                    Tri::Unknown(why) => unknown.push((
-                        db.file().to_string(),
-                        db.block.span.start,
-                        format!("`{}` deletion_protection: {why}", db.address),
-                    )),
-                }
-            }
-        }
-        for ev in out {
-            cx.report(ev);
-        }
-        for (f, l, m) in unknown {
-            cx.unevaluated(Some(&f), Some(l), m);
-        }
+        let setting = BoolSetting {
+            types: &["aws_db_instance", "aws_rds_cluster"],
+            attribute: "deletion_protection",
+            default: false,
+            wanted: true,
+            at_attribute: false,
+        };
+        setting.check(
+            cx,
+            |db| db.get(&["replicate_source_db"]).is_none(),
+            |db| format!("`{}` has no deletion protection", db.address),
+        );
     }
 }
 

@@ -1,4 +1,4 @@
-use crate::support::{bool_attr, tf_evidence, Tri};
+use crate::support::BoolSetting;
 use crate::{declare_rule, Context, Rule, RuleMeta};
 
 declare_rule! {
@@ -36,28 +36,23 @@ impl Rule for RdsNotMultiAz {
     }
 
     fn check(&self, cx: &mut Context) {
-        for db in cx.repo.terraform.resources_of("aws_db_instance") {
-            match bool_attr(db, &["multi_az"], false) {
-                Tri::True => {}
-                Tri::False => {
-                    let path: &[&str] = if db.get(&["multi_az"]).is_some() {
-                        &["multi_az"]
-                    } else {
-                        &[]
-                    };
-                    let mut ev = tf_evidence(db, &[], format!("database `{}` runs in a single availability zone (multi_az is not true)", db.address));
-                    if !path.is_empty() {
-                        ev.lines = Some(db.block.span);
-                    }
-                    cx.report(ev);
-                }
-                Tri::Unknown(why) => cx.unevaluated(
-                    Some(db.file()),
-                    Some(db.block.span.start),
-                    format!("`{}` multi_az: {why}", db.address),
-                ),
-            }
-        }
+        let setting = BoolSetting {
+            types: &["aws_db_instance"],
+            attribute: "multi_az",
+            default: false,
+            wanted: true,
+            at_attribute: false,
+        };
+        setting.check(
+            cx,
+            |_| true,
+            |db| {
+                format!(
+                    "database `{}` runs in a single availability zone (multi_az is not true)",
+                    db.address
+                )
+            },
+        );
     }
 }
 

@@ -1,4 +1,4 @@
-use crate::support::{bool_attr, tf_evidence, Tri};
+use crate::support::BoolSetting;
 use crate::{declare_rule, Context, Rule, RuleMeta};
 
 declare_rule! {
@@ -37,32 +37,18 @@ impl Rule for RdsPerformanceInsightsDisabled {
     }
 
     fn check(&self, cx: &mut Context) {
-        let tf = &cx.repo.terraform;
-        let mut out = Vec::new();
-        let mut unknown = Vec::new();
-        for t in ["aws_db_instance", "aws_rds_cluster_instance"] {
-            for db in tf.resources_of(t) {
-                match bool_attr(db, &["performance_insights_enabled"], false) {
-                    Tri::True => {}
-                    Tri::False => out.push(tf_evidence(
-                        db,
-                        &[],
-                        format!("`{}` does not enable Performance Insights", db.address),
-                    )),
-                    Tri::Unknown(why) => unknown.push((
-                        db.file().to_string(),
-                        db.block.span.start,
-                        format!("`{}` performance_insights_enabled: {why}", db.address),
-                    )),
-                }
-            }
-        }
-        for ev in out {
-            cx.report(ev);
-        }
-        for (f, l, m) in unknown {
-            cx.unevaluated(Some(&f), Some(l), m);
-        }
+        let setting = BoolSetting {
+            types: &["aws_db_instance", "aws_rds_cluster_instance"],
+            attribute: "performance_insights_enabled",
+            default: false,
+            wanted: true,
+            at_attribute: false,
+        };
+        setting.check(
+            cx,
+            |_| true,
+            |db| format!("`{}` does not enable Performance Insights", db.address),
+        );
     }
 }
 

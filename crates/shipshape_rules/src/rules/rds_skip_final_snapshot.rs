@@ -1,4 +1,4 @@
-use crate::support::{bool_attr, tf_evidence, Tri};
+use crate::support::BoolSetting;
 use crate::{declare_rule, Context, Rule, RuleMeta};
 
 declare_rule! {
@@ -38,35 +38,23 @@ impl Rule for RdsSkipFinalSnapshot {
     }
 
     fn check(&self, cx: &mut Context) {
-        let tf = &cx.repo.terraform;
-        let mut out = Vec::new();
-        let mut unknown = Vec::new();
-        for t in ["aws_db_instance", "aws_rds_cluster"] {
-            for db in tf.resources_of(t) {
-                match bool_attr(db, &["skip_final_snapshot"], false) {
-                    Tri::True => out.push(tf_evidence(
-                        db,
-                        &["skip_final_snapshot"],
-                        format!(
-                            "`{}` skips its final snapshot: deleting it loses the data",
-                            db.address
-                        ),
-                    )),
-                    Tri::False => {}
-                    Tri::Unknown(why) => unknown.push((
-                        db.file().to_string(),
-                        db.block.span.start,
-                        format!("`{}` skip_final_snapshot: {why}", db.address),
-                    )),
-                }
-            }
-        }
-        for ev in out {
-            cx.report(ev);
-        }
-        for (f, l, m) in unknown {
-            cx.unevaluated(Some(&f), Some(l), m);
-        }
+        let setting = BoolSetting {
+            types: &["aws_db_instance", "aws_rds_cluster"],
+            attribute: "skip_final_snapshot",
+            default: false,
+            wanted: false,
+            at_attribute: true,
+        };
+        setting.check(
+            cx,
+            |_| true,
+            |db| {
+                format!(
+                    "`{}` skips its final snapshot: deleting it loses the data",
+                    db.address
+                )
+            },
+        );
     }
 }
 
