@@ -129,7 +129,6 @@ pub fn report_missing_alarm(
 ) {
     let tf = &cx.repo.terraform;
     let index = AlarmIndex::new(tf);
-    let mut out = Vec::new();
     for t in types {
         for res in tf.resources_of(t) {
             if !index.on(tf, res).any(|a| a.on_metric(metric)) {
@@ -139,12 +138,9 @@ pub fn report_missing_alarm(
                     format!("`{}` has no CloudWatch alarm on {what}", res.address),
                 );
                 ev.remediation = Some(remediation(res));
-                out.push(ev);
+                cx.report(ev);
             }
         }
-    }
-    for ev in out {
-        cx.report(ev);
     }
 }
 

@@ -47,15 +47,13 @@ impl Rule for AlarmNoAction {
     }
 
     fn check(&self, cx: &mut Context) {
-        let mut found = Vec::new();
-        let mut unknown = Vec::new();
         for alarm in cx
             .repo
             .terraform
             .resources_of("aws_cloudwatch_metric_alarm")
         {
             match alarm.get(&["alarm_actions"]) {
-                None => found.push(tf_evidence(
+                None => cx.report(tf_evidence(
                     alarm,
                     &[],
                     format!(
@@ -63,7 +61,7 @@ impl Rule for AlarmNoAction {
                         alarm.address
                     ),
                 )),
-                Some(Value::List(l)) if l.is_empty() => found.push(tf_evidence(
+                Some(Value::List(l)) if l.is_empty() => cx.report(tf_evidence(
                     alarm,
                     &[],
                     format!(
@@ -71,19 +69,13 @@ impl Rule for AlarmNoAction {
                         alarm.address
                     ),
                 )),
-                Some(v) if !v.is_known() => unknown.push((
-                    alarm.file().to_string(),
-                    alarm.block.span.start,
+                Some(v) if !v.is_known() => cx.unevaluated(
+                    Some(alarm.file()),
+                    Some(alarm.block.span.start),
                     format!("`{}` alarm_actions: {}", alarm.address, describe_unknown(v)),
-                )),
+                ),
                 Some(_) => {}
             }
-        }
-        for ev in found {
-            cx.report(ev);
-        }
-        for (file, line, msg) in unknown {
-            cx.unevaluated(Some(&file), Some(line), msg);
         }
     }
 }

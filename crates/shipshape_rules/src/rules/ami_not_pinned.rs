@@ -51,7 +51,6 @@ impl Rule for AmiNotPinned {
                     && d.get(&["most_recent"]).and_then(Value::as_bool) == Some(true)
             })
             .collect();
-        let mut out = Vec::new();
         for (t, attr) in [("aws_instance", "ami"), ("aws_launch_template", "image_id")] {
             for res in tf.resources_of(t) {
                 let ignored = res
@@ -66,7 +65,7 @@ impl Rule for AmiNotPinned {
                 if let Some(ami) = latest.iter().find(|d| {
                     d.root_dir == res.root_dir && deps.iter().any(|dep| refers_to(dep, &d.address))
                 }) {
-                    out.push(tf_evidence(
+                    cx.report(tf_evidence(
                         res,
                         &[],
                         format!(
@@ -76,9 +75,6 @@ impl Rule for AmiNotPinned {
                     ));
                 }
             }
-        }
-        for ev in out {
-            cx.report(ev);
         }
     }
 }

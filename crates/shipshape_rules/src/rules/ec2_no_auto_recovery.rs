@@ -59,8 +59,6 @@ impl Rule for Ec2NoAutoRecovery {
     fn check(&self, cx: &mut Context) {
         let tf = &cx.repo.terraform;
         let index = AlarmIndex::new(tf);
-        let mut out = Vec::new();
-        let mut unknown = Vec::new();
         for inst in tf.resources_of("aws_instance") {
             if inst
                 .get(&["maintenance_options", "auto_recovery"])
@@ -85,27 +83,21 @@ impl Rule for Ec2NoAutoRecovery {
                 continue;
             }
             if undecided {
-                unknown.push((
-                    inst.file().to_string(),
-                    inst.block.span.start,
+                cx.unevaluated(
+                    Some(inst.file()),
+                    Some(inst.block.span.start),
                     format!(
                         "`{}`: an alarm's actions are not known statically",
                         inst.address
                     ),
-                ));
+                );
                 continue;
             }
-            out.push(tf_evidence(
+            cx.report(tf_evidence(
                 inst,
                 &[],
                 format!("instance `{}` has no alarm with the EC2 recover action: a host failure leaves it down", inst.address),
             ));
-        }
-        for ev in out {
-            cx.report(ev);
-        }
-        for (f, l, m) in unknown {
-            cx.unevaluated(Some(&f), Some(l), m);
         }
     }
 }

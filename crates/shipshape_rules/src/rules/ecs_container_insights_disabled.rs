@@ -39,8 +39,6 @@ impl Rule for EcsContainerInsightsDisabled {
     }
 
     fn check(&self, cx: &mut Context) {
-        let mut out = Vec::new();
-        let mut unknown = Vec::new();
         for cluster in cx.repo.terraform.resources_of("aws_ecs_cluster") {
             let settings = cluster
                 .get(&["setting"])
@@ -51,16 +49,16 @@ impl Rule for EcsContainerInsightsDisabled {
                 .find(|s| s.get("name").and_then(Value::as_str) == Some("containerInsights"));
             match insights.and_then(|s| s.get("value")) {
                 Some(v) if matches!(v.as_str(), Some("enabled") | Some("enhanced")) => {}
-                Some(v) if !v.is_known() => unknown.push((
-                    cluster.file().to_string(),
-                    cluster.block.span.start,
+                Some(v) if !v.is_known() => cx.unevaluated(
+                    Some(cluster.file()),
+                    Some(cluster.block.span.start),
                     format!(
                         "`{}` containerInsights: {}",
                         cluster.address,
                         crate::support::describe_unknown(v)
                     ),
-                )),
-                _ => out.push(tf_evidence(
+                ),
+                _ => cx.report(tf_evidence(
                     cluster,
                     &[],
                     format!(
@@ -69,12 +67,6 @@ impl Rule for EcsContainerInsightsDisabled {
                     ),
                 )),
             }
-        }
-        for ev in out {
-            cx.report(ev);
-        }
-        for (f, l, m) in unknown {
-            cx.unevaluated(Some(&f), Some(l), m);
         }
     }
 }

@@ -44,8 +44,6 @@ impl Rule for ImdsV1Allowed {
 
     fn check(&self, cx: &mut Context) {
         let tf = &cx.repo.terraform;
-        let mut out = Vec::new();
-        let mut unknown = Vec::new();
         for t in [
             "aws_instance",
             "aws_launch_template",
@@ -58,12 +56,12 @@ impl Rule for ImdsV1Allowed {
                 }
                 match res.get(&["metadata_options", "http_tokens"]) {
                     Some(v) if v.as_str() == Some("required") => {}
-                    Some(v) if !v.is_known() => unknown.push((
-                        res.file().to_string(),
-                        res.block.span.start,
+                    Some(v) if !v.is_known() => cx.unevaluated(
+                        Some(res.file()),
+                        Some(res.block.span.start),
                         format!("`{}` http_tokens: {}", res.address, describe_unknown(v)),
-                    )),
-                    _ => out.push(tf_evidence(
+                    ),
+                    _ => cx.report(tf_evidence(
                         res,
                         &[],
                         format!(
@@ -73,12 +71,6 @@ impl Rule for ImdsV1Allowed {
                     )),
                 }
             }
-        }
-        for ev in out {
-            cx.report(ev);
-        }
-        for (f, l, m) in unknown {
-            cx.unevaluated(Some(&f), Some(l), m);
         }
     }
 }

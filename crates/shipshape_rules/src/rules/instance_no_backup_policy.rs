@@ -140,8 +140,6 @@ impl Rule for InstanceNoBackupPolicy {
         let tf = &cx.repo.terraform;
         let policies: Vec<&Resource> = tf.resources_of("aws_dlm_lifecycle_policy").collect();
         let selections: Vec<&Resource> = tf.resources_of("aws_backup_selection").collect();
-        let mut out = Vec::new();
-        let mut unknown = Vec::new();
         // Policies and selections grouped by root module once.
         let mut by_root: std::collections::HashMap<&str, (Vec<&Resource>, Vec<&Resource>)> =
             std::collections::HashMap::new();
@@ -157,19 +155,14 @@ impl Rule for InstanceNoBackupPolicy {
                 by_root.get(inst.root_dir.as_str()).unwrap_or(&none);
             match covered(inst, local_policies, local_selections) {
                 Some(true) => {}
-                Some(false) => out.push(tf_evidence(
+                Some(false) => cx.report(tf_evidence(
                     inst,
                     &[],
                     format!("instance `{}` is covered by no DLM snapshot policy or AWS Backup selection", inst.address),
                 )),
-                None => unknown.push((inst.file().to_string(), inst.block.span.start, format!("`{}`: tags of the instance or a policy are not known statically", inst.address))),
+                None => cx.unevaluated(
+ Some(inst.file()), Some(inst.block.span.start), format!("`{}`: tags of the instance or a policy are not known statically", inst.address)),
             }
-        }
-        for ev in out {
-            cx.report(ev);
-        }
-        for (f, l, m) in unknown {
-            cx.unevaluated(Some(&f), Some(l), m);
         }
     }
 }

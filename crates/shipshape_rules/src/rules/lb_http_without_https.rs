@@ -80,7 +80,6 @@ impl Rule for LbHttpWithoutHttps {
 
     fn check(&self, cx: &mut Context) {
         let tf = &cx.repo.terraform;
-        let mut out = Vec::new();
         for lb in tf.resources_of("aws_lb").chain(tf.resources_of("aws_alb")) {
             if lb.get(&["internal"]).and_then(Value::as_bool) == Some(true) {
                 continue;
@@ -118,10 +117,10 @@ impl Rule for LbHttpWithoutHttps {
                     format!("public load balancer `{}` serves plain HTTP: listener `{}` forwards instead of redirecting to HTTPS{tail}", lb.address, l.address),
                 );
                 ev.key = format!("{}::{}", tf_key(lb), l.address);
-                out.push(ev);
+                cx.report(ev);
             }
             if plain.is_empty() && !has_https {
-                out.push(tf_evidence(
+                cx.report(tf_evidence(
                     lb,
                     &[],
                     format!(
@@ -130,9 +129,6 @@ impl Rule for LbHttpWithoutHttps {
                     ),
                 ));
             }
-        }
-        for ev in out {
-            cx.report(ev);
         }
     }
 }

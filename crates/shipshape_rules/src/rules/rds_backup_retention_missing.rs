@@ -40,15 +40,13 @@ impl Rule for RdsBackupRetentionMissing {
 
     fn check(&self, cx: &mut Context) {
         let tf = &cx.repo.terraform;
-        let mut out = Vec::new();
-        let mut unknown = Vec::new();
         for t in ["aws_db_instance", "aws_rds_cluster"] {
             for db in tf.resources_of(t) {
                 if db.get(&["replicate_source_db"]).is_some() {
                     continue;
                 }
                 match db.get(&["backup_retention_period"]) {
-                    Some(v) if v.as_f64() == Some(0.0) => out.push(tf_evidence(
+                    Some(v) if v.as_f64() == Some(0.0) => cx.report(tf_evidence(
                         db,
                         &["backup_retention_period"],
                         format!(
@@ -56,24 +54,18 @@ impl Rule for RdsBackupRetentionMissing {
                             db.address
                         ),
                     )),
-                    Some(v) if !v.is_known() => unknown.push((
-                        db.file().to_string(),
-                        db.block.span.start,
+                    Some(v) if !v.is_known() => cx.unevaluated(
+                        Some(db.file()),
+                        Some(db.block.span.start),
                         format!(
                             "`{}` backup_retention_period: {}",
                             db.address,
                             describe_unknown(v)
                         ),
-                    )),
+                    ),
                     _ => {}
                 }
             }
-        }
-        for ev in out {
-            cx.report(ev);
-        }
-        for (f, l, m) in unknown {
-            cx.unevaluated(Some(&f), Some(l), m);
         }
     }
 }

@@ -41,7 +41,6 @@ impl Rule for SecretsNoRotation {
 
     fn check(&self, cx: &mut Context) {
         let tf = &cx.repo.terraform;
-        let mut out = Vec::new();
         for secret in tf.resources_of("aws_secretsmanager_secret") {
             // Through the reference graph: only resources that name the secret.
             let rotated = tf.referrers(secret).any(|r| {
@@ -49,15 +48,12 @@ impl Rule for SecretsNoRotation {
                     && r.attr_refers_to("secret_id", secret)
             });
             if !rotated {
-                out.push(tf_evidence(
+                cx.report(tf_evidence(
                     secret,
                     &[],
                     format!("secret `{}` is never rotated", secret.address),
                 ));
             }
-        }
-        for ev in out {
-            cx.report(ev);
         }
     }
 }

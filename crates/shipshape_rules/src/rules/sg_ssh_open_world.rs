@@ -44,11 +44,9 @@ impl Rule for SgSshOpenWorld {
     }
 
     fn check(&self, cx: &mut Context) {
-        let mut out = Vec::new();
-        let mut unknown = Vec::new();
         for rule in ingress_rules(&cx.repo.terraform) {
             match (rule.covers_port(22.0), rule.open_to_world()) {
-                (Some(true), Some(true)) => out.push(Evidence {
+                (Some(true), Some(true)) => cx.report(Evidence {
                     file: Some(rule.res.file().to_string()),
                     lines: Some(rule.lines),
                     resource: Some(rule.res.address.clone()),
@@ -60,21 +58,15 @@ impl Rule for SgSshOpenWorld {
                     remediation: None,
                 }),
                 (Some(false), _) | (_, Some(false)) => {}
-                _ => unknown.push((
-                    rule.res.file().to_string(),
-                    rule.lines.start,
+                _ => cx.unevaluated(
+                    Some(rule.res.file()),
+                    Some(rule.lines.start),
                     format!(
                         "`{}`: ports or source CIDRs are not known statically",
                         rule.res.address
                     ),
-                )),
+                ),
             }
-        }
-        for ev in out {
-            cx.report(ev);
-        }
-        for (f, l, m) in unknown {
-            cx.unevaluated(Some(&f), Some(l), m);
         }
     }
 }

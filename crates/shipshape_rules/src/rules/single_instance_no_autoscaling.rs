@@ -54,27 +54,20 @@ impl Rule for SingleInstanceNoAutoscaling {
     }
 
     fn check(&self, cx: &mut Context) {
-        let mut out = Vec::new();
-        let mut unknown = Vec::new();
         for inst in cx.repo.terraform.resources_of("aws_instance") {
             if is_bastion(inst) {
                 continue;
             }
             match inst.cardinality {
-                Cardinality::Single | Cardinality::Known(1) => out.push(tf_evidence(
+                Cardinality::Single | Cardinality::Known(1) => cx.report(tf_evidence(
                     inst,
                     &[],
                     format!("`{}` is a single EC2 instance outside any Auto Scaling group: one host failure is a full outage", inst.address),
                 )),
-                Cardinality::Unknown => unknown.push((inst.file().to_string(), inst.block.span.start, format!("`{}`: its count is not known statically", inst.address))),
+                Cardinality::Unknown => cx.unevaluated(
+ Some(inst.file()), Some(inst.block.span.start), format!("`{}`: its count is not known statically", inst.address)),
                 Cardinality::Known(_) => {}
             }
-        }
-        for ev in out {
-            cx.report(ev);
-        }
-        for (f, l, m) in unknown {
-            cx.unevaluated(Some(&f), Some(l), m);
         }
     }
 }

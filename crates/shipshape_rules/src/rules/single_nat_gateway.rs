@@ -59,8 +59,6 @@ impl Rule for SingleNatGateway {
 
     fn check(&self, cx: &mut Context) {
         let tf = &cx.repo.terraform;
-        let mut out = Vec::new();
-        let mut unknown = Vec::new();
         // One pass over NAT gateways and subnets, grouped by root module.
         let mut nats_by_root: BTreeMap<&str, Vec<&Resource>> = BTreeMap::new();
         for r in tf.resources_of("aws_nat_gateway") {
@@ -75,14 +73,14 @@ impl Rule for SingleNatGateway {
         }
         for (root, nats) in nats_by_root {
             let Some(total) = nats.iter().map(|n| instances(n)).sum::<Option<usize>>() else {
-                unknown.push((
-                    nats[0].file().to_string(),
-                    nats[0].block.span.start,
+                cx.unevaluated(
+                    Some(nats[0].file()),
+                    Some(nats[0].block.span.start),
                     format!(
                         "`{}`: the number of NAT gateways is not known statically",
                         nats[0].address
                     ),
-                ));
+                );
                 continue;
             };
             if total != 1 {
@@ -105,24 +103,18 @@ impl Rule for SingleNatGateway {
             }
             let nat = nats[0];
             if private >= 2 || zones.len() >= 2 {
-                out.push(tf_evidence(
+                cx.report(tf_evidence(
                     nat,
                     &[],
                     format!("{private} private subnets route through the single NAT gateway `{}`: an AZ failure cuts their egress", nat.address),
                 ));
             } else if undecided {
-                unknown.push((
-                    nat.file().to_string(),
-                    nat.block.span.start,
+                cx.unevaluated(
+                    Some(nat.file()),
+                    Some(nat.block.span.start),
                     "the number of private subnets is not known statically".to_string(),
-                ));
+                );
             }
-        }
-        for ev in out {
-            cx.report(ev);
-        }
-        for (f, l, m) in unknown {
-            cx.unevaluated(Some(&f), Some(l), m);
         }
     }
 }

@@ -84,7 +84,6 @@ impl Rule for TerraformNoStateLocking {
 
     fn check(&self, cx: &mut Context) {
         let tf = &cx.repo.terraform;
-        let mut out = Vec::new();
         let managing: std::collections::HashSet<&str> = tf
             .resources
             .iter()
@@ -121,7 +120,7 @@ impl Rule for TerraformNoStateLocking {
             } else {
                 root.dir.as_str()
             };
-            out.push(Evidence {
+            cx.report(Evidence {
                 file: Some(file),
                 lines: Some(lines),
                 resource: Some(format!("root module {name}")),
@@ -129,9 +128,6 @@ impl Rule for TerraformNoStateLocking {
                 message: format!("root module `{name}` {why}"),
                 remediation: None,
             });
-        }
-        for ev in out {
-            cx.report(ev);
         }
     }
 }

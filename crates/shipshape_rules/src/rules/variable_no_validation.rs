@@ -130,12 +130,11 @@ impl Rule for VariableNoValidation {
     fn check(&self, cx: &mut Context) {
         let tf = &cx.repo.terraform;
         let callers = callers(tf);
-        let mut out = Vec::new();
         for module in tf.modules.values() {
             for var in &module.variables {
                 let name = var.label(0);
                 if sizes_or_places(name) && !validated(tf, &callers, &module.dir, name, 0) {
-                    out.push(Evidence {
+                    cx.report(Evidence {
                         file: Some(var.file.to_string()),
                         lines: Some(var.span),
                         resource: Some(format!("var.{name}")),
@@ -145,9 +144,6 @@ impl Rule for VariableNoValidation {
                     });
                 }
             }
-        }
-        for ev in out {
-            cx.report(ev);
         }
     }
 }
