@@ -108,25 +108,41 @@ pub fn run(args: &ReviewArgs) -> Result<u8, CliError> {
     let to_terminal = args.output.is_none() && std::io::stdout().is_terminal();
     let format = args.format.unwrap_or(Format::Text);
     let rendered = match format {
-        Format::Json => shipshape_report::json::render(&report),
-        Format::Markdown => shipshape_report::markdown::render(&report),
-        Format::PrComment => shipshape_report::pr_comment::render(&report),
-        Format::Sarif => shipshape_report::sarif::render(&report),
+        // Streamed below: it is the format monorepo pipelines ask for.
+        Format::Json => None,
+        Format::Markdown => Some(shipshape_report::markdown::render(&report)),
+        Format::PrComment => Some(shipshape_report::pr_comment::render(&report)),
+        Format::Sarif => Some(shipshape_report::sarif::render(&report)),
         Format::Junit => {
             let metas: Vec<_> = rules.iter().map(|r| r.meta()).collect();
-            shipshape_report::junit::render(&report, &metas)
+            Some(shipshape_report::junit::render(&report, &metas))
         }
-        Format::Html => shipshape_report::html::render(&report, &RepoSources(&repo)),
-        Format::Text => shipshape_report::text::render(&report, &RepoSources(&repo), to_terminal),
+        Format::Html => Some(shipshape_report::html::render(&report, &RepoSources(&repo))),
+        Format::Text => Some(shipshape_report::text::render(
+            &report,
+            &RepoSources(&repo),
+            to_terminal,
+        )),
     };
     progress.finish();
+    // Freeing the repository model (millions of small allocations) would
+    // cost several percent of a monorepo review for memory the process
+    // returns to the OS a moment later anyway.
+    std::mem::forget(repo);
+    let emit = |out: &mut dyn Write| {
+        match &rendered {
+            Some(text) => out.write_all(text.as_bytes())?,
+            None => shipshape_report::json::write(&report, &mut *out)?,
+        }
+        out.flush()
+    };
     match &args.output {
-        Some(path) => std::fs::write(path, rendered)
+        Some(path) => std::fs::File::create(path)
+            .and_then(|f| emit(&mut std::io::BufWriter::new(f)))
             .map_err(|e| CliError::usage(format!("{}: {e}", path.display())))?,
         None => {
-            let mut out = std::io::stdout().lock();
             // A closed pipe (e.g. `| head`) is not an error of the review.
-            let _ = out.write_all(rendered.as_bytes());
+            let _ = emit(&mut std::io::BufWriter::new(std::io::stdout().lock()));
         }
     }
     if let Some(h) = &history {

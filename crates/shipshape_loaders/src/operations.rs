@@ -19,6 +19,7 @@
 //!   `version: prometheus/v1` + `slos`, read with saphyr-parser events
 //!   (aliases are never expanded, so an alias bomb costs nothing).
 
+use crate::shell::Script;
 use crate::source::{FileKind, SourceFile};
 use crate::terraform::Terraform;
 use saphyr_parser::{Event, Parser as YamlParser};
@@ -45,11 +46,16 @@ pub struct OpsEvidence {
     pub services: Vec<Hit>,
 }
 
-/// Collects the evidence from the files read by discovery and Terraform.
-pub fn load(files: &[SourceFile], terraform: &Terraform) -> OpsEvidence {
+/// Collects the evidence from the files read by discovery, Terraform and
+/// the shell model (shell files are read from their parsed scripts, not
+/// parsed again).
+pub fn load(files: &[SourceFile], terraform: &Terraform, scripts: &[Script]) -> OpsEvidence {
     use rayon::prelude::*;
     let per_file: Vec<OpsEvidence> = files.par_iter().map(scan_file).collect();
     let mut out = OpsEvidence::default();
+    for script in scripts.iter().filter(|s| is_shell_file(files, &s.path)) {
+        scan_commands(&script.path, &script_commands(script), &mut out);
+    }
     for e in per_file {
         out.load_tests.extend(e.load_tests);
         out.slo_specs.extend(e.slo_specs);
@@ -170,7 +176,7 @@ fn scan_file(f: &SourceFile) -> OpsEvidence {
     };
     let name = f.name().to_ascii_lowercase();
     match f.kind {
-        FileKind::Shell => scan_shell(f, &f.text, 0, &mut out),
+        // Shell files come from the shell model (see `load`).
         FileKind::Dockerfile => out.services.push(hit(1, "Dockerfile".into())),
         FileKind::JavaScript | FileKind::TypeScript if f.text.contains("k6") => {
             if let Some(line) = imports_module(f, &["k6"]) {
@@ -476,6 +482,46 @@ fn scan_commands(path: &str, cmds: &[Command], out: &mut OpsEvidence) {
             out.load_tests.push(hit(w));
         }
     }
+}
+
+/// Whether `path` is one of the shell files discovery read (files are
+/// sorted by path).
+fn is_shell_file(files: &[SourceFile], path: &str) -> bool {
+    files
+        .binary_search_by(|f| f.path.as_str().cmp(path))
+        .is_ok_and(|i| files[i].kind == FileKind::Shell)
+}
+
+/// A script's commands as this module's simple commands: the first word
+/// (wrappers included, `tools` looks through them), the rest, a `<` on
+/// stdin and the command piped into it.
+fn script_commands(script: &Script) -> Vec<Command> {
+    let stages: std::collections::HashMap<(usize, usize, usize), &str> = script
+        .commands
+        .iter()
+        .filter_map(|c| {
+            let p = c.pipeline?;
+            Some(((c.scope, p.id, p.index), c.words.first()?.as_str()))
+        })
+        .collect();
+    script
+        .commands
+        .iter()
+        .map(|c| {
+            let piped_from = c
+                .pipeline
+                .filter(|p| p.index > 0)
+                .and_then(|p| stages.get(&(c.scope, p.id, p.index - 1)))
+                .map(|w| w.to_string());
+            Command {
+                name: c.words.first().cloned().unwrap_or_default(),
+                args: c.words.iter().skip(1).cloned().collect(),
+                line: c.line,
+                stdin_from_file: c.redirects.iter().any(|r| r.op == "<"),
+                piped_from,
+            }
+        })
+        .collect()
 }
 
 fn scan_shell(f: &SourceFile, text: &str, line_offset: u32, out: &mut OpsEvidence) {
@@ -841,8 +887,12 @@ fn scan_yaml(f: &SourceFile, out: &mut OpsEvidence) {
 mod tests {
     use super::*;
 
+    /// The evidence of one file, through the shell model as in a review.
     fn scan(path: &str, kind: FileKind, text: &str) -> OpsEvidence {
-        scan_file(&SourceFile::new(path, kind, text))
+        let files = [SourceFile::new(path, kind, text)];
+        let tf = Terraform::default();
+        let (scripts, _) = crate::shell::load(std::path::Path::new("."), &files, &tf);
+        load(&files, &tf, &scripts)
     }
 
     #[test]

@@ -42,6 +42,7 @@ pub struct Repository {
     /// Every file that was read, sorted by path.
     pub files: Vec<SourceFile>,
     pub terraform: Terraform,
+    /// Sorted by path.
     pub dockerfiles: Vec<Dockerfile>,
     /// Docker Compose files.
     pub compose: Vec<ComposeFile>,
@@ -129,7 +130,7 @@ impl Repository {
         diagnostics.sort();
         diagnostics.dedup();
         let docs = crate::docs::load(&files);
-        let ops = crate::operations::load(&files, &terraform);
+        let ops = crate::operations::load(&files, &terraform, &scripts);
         let by_path = files
             .iter()
             .enumerate()
@@ -154,5 +155,14 @@ impl Repository {
 
     pub fn file(&self, path: &str) -> Option<&SourceFile> {
         self.by_path.get(path).map(|i| &self.files[*i])
+    }
+
+    /// The Dockerfile at `path` (Dockerfiles come in file order, which is
+    /// path order).
+    pub fn dockerfile(&self, path: &str) -> Option<&Dockerfile> {
+        self.dockerfiles
+            .binary_search_by(|d| d.path.as_str().cmp(path))
+            .ok()
+            .map(|i| &self.dockerfiles[i])
     }
 }

@@ -58,9 +58,13 @@ pub fn load(root: &Path, files: &[SourceFile], tf: &Terraform) -> (Vec<Script>, 
         }
     }
     for (path, owner) in reads {
-        let text = match files.iter().find(|f| f.path == path) {
-            Some(f) => Some(f.text.to_string()),
-            None => crate::read_inside(root, path, 10 << 20),
+        // Files are sorted by path.
+        let text = match files
+            .binary_search_by(|f| f.path.as_str().cmp(path))
+            .map(|i| &files[i])
+        {
+            Ok(f) => Some(f.text.to_string()),
+            Err(_) => crate::read_inside(root, path, 10 << 20),
         };
         let Some(text) = text else { continue };
         if !looks_like_shell(&text) {

@@ -65,11 +65,15 @@ struct Inst {
     opaque_calls: HashSet<String>,
 }
 
+/// Evaluates the module tree of one root. Roots are independent, so each
+/// gets its own evaluator (and thread); the parsed modules are shared.
 struct Evaluator<'a> {
     root: &'a Path,
-    modules: HashMap<String, ModuleSrc>,
+    modules: &'a HashMap<String, ModuleSrc>,
+    /// Modules `terraform init` downloaded, loaded when a call needs them.
+    downloaded: HashMap<String, ModuleSrc>,
     insts: Vec<Inst>,
-    files: HashMap<&'a str, &'a SourceFile>,
+    files: &'a HashMap<&'a str, &'a SourceFile>,
     memo: RefCell<HashMap<(usize, String), Memo>>,
     active: RefCell<HashSet<(usize, String)>>,
     /// One set per evaluation in progress: the resources it touched.
@@ -109,20 +113,9 @@ pub fn evaluate(
     for (dir, m) in modules.iter_mut() {
         m.dir = dir.clone();
     }
-    let mut ev = Evaluator {
-        root,
-        modules,
-        insts: Vec::new(),
-        files: files.iter().map(|f| (f.path.as_str(), f)).collect(),
-        memo: RefCell::new(HashMap::new()),
-        active: RefCell::new(HashSet::new()),
-        deps: RefCell::new(vec![BTreeSet::new()]),
-        depth: RefCell::new(0),
-        current: RefCell::new(None),
-        file_reads: RefCell::new(Vec::new()),
-        diagnostics: RefCell::new(Vec::new()),
-    };
-    let roots = ev.root_dirs();
+    let roots = root_dirs(&modules);
+    let files_by_path: HashMap<&str, &SourceFile> =
+        files.iter().map(|f| (f.path.as_str(), f)).collect();
     // Variable files grouped by directory once, not scanned per root.
     let mut tfvars: HashMap<&str, Vec<&SourceFile>> = HashMap::new();
     for f in files
@@ -131,32 +124,48 @@ pub fn evaluate(
     {
         tfvars.entry(f.dir()).or_default().push(f);
     }
-    for dir in &roots {
-        let vars = ev.root_vars(dir, &tfvars, options);
-        let id = ev.insts.len();
-        ev.insts.push(Inst {
-            path: String::new(),
-            dir: dir.clone(),
-            root_dir: dir.clone(),
-            parent: None,
-            call: None,
-            call_scope: HashMap::new(),
-            root_vars: vars,
-            children: HashMap::new(),
-            opaque_calls: HashSet::new(),
-        });
-        ev.expand(id, 0);
-    }
-    let resources = ev.resources();
-    let mut out = Terraform {
-        modules: BTreeMap::new(),
-        resources,
-        file_reads: ev.file_reads.take(),
-        diagnostics: ev.diagnostics.take(),
-        ..Terraform::default()
+    let per_root: Vec<RootOutput> = {
+        use rayon::prelude::*;
+        roots
+            .par_iter()
+            .map(|dir| {
+                let mut ev = Evaluator::new(root, &modules, &files_by_path);
+                let vars = ev.root_vars(dir, &tfvars, options);
+                ev.insts.push(Inst {
+                    path: String::new(),
+                    dir: dir.clone(),
+                    root_dir: dir.clone(),
+                    parent: None,
+                    call: None,
+                    call_scope: HashMap::new(),
+                    root_vars: vars,
+                    children: HashMap::new(),
+                    opaque_calls: HashSet::new(),
+                });
+                ev.expand(0, 0);
+                RootOutput {
+                    resources: ev.resources(),
+                    file_reads: ev.file_reads.take(),
+                    diagnostics: ev.diagnostics.take(),
+                    downloaded: ev.downloaded,
+                }
+            })
+            .collect()
     };
+    let mut out = Terraform::default();
+    let mut downloaded: HashMap<String, ModuleSrc> = HashMap::new();
+    for r in per_root {
+        out.resources.extend(r.resources);
+        out.file_reads.extend(r.file_reads);
+        out.diagnostics.extend(r.diagnostics);
+        // Two roots may load the same downloaded module: one copy is kept.
+        for (dir, m) in r.downloaded {
+            downloaded.entry(dir).or_insert(m);
+        }
+    }
     out.index_references();
-    for (dir, m) in &ev.modules {
+    let roots: HashSet<&String> = roots.iter().collect();
+    for (dir, m) in modules.iter().chain(&downloaded) {
         out.modules.insert(
             dir.clone(),
             ModuleDir {
@@ -175,6 +184,39 @@ pub fn evaluate(
         .sort_by(|a, b| (&a.path, &a.resource).cmp(&(&b.path, &b.resource)));
     out.file_reads.dedup();
     out
+}
+
+/// What evaluating one root yields.
+struct RootOutput {
+    resources: Vec<Resource>,
+    file_reads: Vec<FileRead>,
+    diagnostics: Vec<Diagnostic>,
+    downloaded: HashMap<String, ModuleSrc>,
+}
+
+/// Directories with `.tf` files that no local module call points at.
+fn root_dirs(modules: &HashMap<String, ModuleSrc>) -> Vec<String> {
+    let mut called = HashSet::new();
+    for m in modules.values() {
+        for call in &m.calls {
+            if let Some(src) = call.attr("source").and_then(|a| a.expr.as_str()) {
+                if is_local_source(src) {
+                    if let Some(d) = join_rel(&m.dir, src) {
+                        if d != m.dir {
+                            called.insert(d);
+                        }
+                    }
+                }
+            }
+        }
+    }
+    let mut roots: Vec<String> = modules
+        .keys()
+        .filter(|d| !called.contains(*d))
+        .cloned()
+        .collect();
+    roots.sort();
+    roots
 }
 
 fn index_file(m: &mut ModuleSrc, f: TfFile) {
@@ -234,30 +276,30 @@ fn key_string(v: &Value) -> String {
 }
 
 impl<'a> Evaluator<'a> {
-    /// Directories with `.tf` files that no local module call points at.
-    fn root_dirs(&self) -> Vec<String> {
-        let mut called = HashSet::new();
-        for m in self.modules.values() {
-            for call in &m.calls {
-                if let Some(src) = call.attr("source").and_then(|a| a.expr.as_str()) {
-                    if is_local_source(src) {
-                        if let Some(d) = join_rel(&m.dir, src) {
-                            if d != m.dir {
-                                called.insert(d);
-                            }
-                        }
-                    }
-                }
-            }
+    fn new(
+        root: &'a Path,
+        modules: &'a HashMap<String, ModuleSrc>,
+        files: &'a HashMap<&'a str, &'a SourceFile>,
+    ) -> Self {
+        Evaluator {
+            root,
+            modules,
+            downloaded: HashMap::new(),
+            insts: Vec::new(),
+            files,
+            memo: RefCell::new(HashMap::new()),
+            active: RefCell::new(HashSet::new()),
+            deps: RefCell::new(vec![BTreeSet::new()]),
+            depth: RefCell::new(0),
+            current: RefCell::new(None),
+            file_reads: RefCell::new(Vec::new()),
+            diagnostics: RefCell::new(Vec::new()),
         }
-        let mut roots: Vec<String> = self
-            .modules
-            .keys()
-            .filter(|d| !called.contains(*d))
-            .cloned()
-            .collect();
-        roots.sort();
-        roots
+    }
+
+    /// The parsed module at `dir`: the repository's or a downloaded one.
+    fn module(&self, dir: &str) -> Option<&ModuleSrc> {
+        self.modules.get(dir).or_else(|| self.downloaded.get(dir))
     }
 
     /// Values from `terraform.tfvars`, `*.auto.tfvars(.json)` beside the
@@ -367,7 +409,7 @@ impl<'a> Evaluator<'a> {
             return;
         }
         let dir = self.insts[id].dir.clone();
-        let calls = match self.modules.get(&dir) {
+        let calls = match self.module(&dir) {
             Some(m) => m.calls.clone(),
             None => return,
         };
@@ -427,7 +469,7 @@ impl<'a> Evaluator<'a> {
             .unwrap_or("");
         if is_local_source(src) {
             let d = join_rel(&dir, src)?;
-            if self.modules.contains_key(&d) {
+            if self.module(&d).is_some() {
                 return Some(d);
             }
             self.diag(
@@ -481,7 +523,7 @@ impl<'a> Evaluator<'a> {
             .find(|m| m.get("Key").and_then(|k| k.as_str()) == Some(key.as_str()))?;
         let rel = entry.get("Dir")?.as_str()?;
         let dir = join_rel(&root_dir, rel)?;
-        if !self.modules.contains_key(&dir) {
+        if self.module(&dir).is_none() {
             let mut m = ModuleSrc {
                 dir: dir.clone(),
                 ..Default::default()
@@ -504,7 +546,7 @@ impl<'a> Evaluator<'a> {
                     Err(d) => self.diagnostics.borrow_mut().push(d),
                 }
             }
-            self.modules.insert(dir.clone(), m);
+            self.downloaded.insert(dir.clone(), m);
         }
         Some(dir)
     }
@@ -561,7 +603,7 @@ impl<'a> Evaluator<'a> {
         let mut out = Vec::new();
         for id in 0..self.insts.len() {
             let inst = &self.insts[id];
-            let Some(m) = self.modules.get(&inst.dir) else {
+            let Some(m) = self.module(&inst.dir) else {
                 continue;
             };
             for block in &m.resources {
@@ -753,8 +795,7 @@ impl<'a> Evaluator<'a> {
             let i = &self.insts[inst];
             let unknown = || Value::unknown(self.prefixed(inst, &format!("var.{name}")));
             let decl = self
-                .modules
-                .get(&i.dir)
+                .module(&i.dir)
                 .and_then(|m| m.variables.get(name))
                 .cloned();
             let given = match (&i.call, i.parent) {
@@ -789,8 +830,7 @@ impl<'a> Evaluator<'a> {
 
     fn local(&self, inst: usize, name: &str) -> Value {
         let Some(attr) = self
-            .modules
-            .get(&self.insts[inst].dir)
+            .module(&self.insts[inst].dir)
             .and_then(|m| m.locals.get(name))
         else {
             return Value::unknown(ERROR_REF);
@@ -808,8 +848,7 @@ impl<'a> Evaluator<'a> {
 
     fn output(&self, inst: usize, name: &str) -> Value {
         let Some(block) = self
-            .modules
-            .get(&self.insts[inst].dir)
+            .module(&self.insts[inst].dir)
             .and_then(|m| m.outputs.get(name))
         else {
             return Value::unknown(ERROR_REF);
@@ -836,8 +875,7 @@ impl<'a> Evaluator<'a> {
         };
         let outputs = |child: usize| {
             let names: Vec<String> = self
-                .modules
-                .get(&self.insts[child].dir)
+                .module(&self.insts[child].dir)
                 .map(|m| m.outputs.keys().cloned().collect())
                 .unwrap_or_default();
             Value::Object(
@@ -880,7 +918,7 @@ impl<'a> Evaluator<'a> {
         self.touch(full.clone());
         let unknown = || Value::unknown(full.clone());
         let Some(attr) = attr else { return unknown() };
-        let Some(m) = self.modules.get(&self.insts[inst].dir) else {
+        let Some(m) = self.module(&self.insts[inst].dir) else {
             return unknown();
         };
         let (mode, rest) = match local_addr.strip_prefix("data.") {

@@ -2,6 +2,7 @@ use crate::support::compose_service_evidence;
 use crate::{declare_rule, Context, Rule, RuleMeta};
 use shipshape_loaders::compose::{ComposeFile, Service};
 use shipshape_loaders::Repository;
+use std::collections::HashMap;
 
 declare_rule! {
     /// ### What it finds
@@ -50,9 +51,14 @@ impl Rule for ComposeNoHealthcheck {
     }
 
     fn check(&self, cx: &mut Context) {
+        let mut by_dir: HashMap<&str, Vec<&ComposeFile>> = HashMap::new();
         for file in &cx.repo.compose {
+            by_dir.entry(dir_of(&file.path)).or_default().push(file);
+        }
+        for file in &cx.repo.compose {
+            let siblings = &by_dir[dir_of(&file.path)];
             for svc in &file.services {
-                if let Some(message) = problem(cx.repo, file, svc) {
+                if let Some(message) = problem(cx.repo, file, siblings, svc) {
                     cx.report(compose_service_evidence(&file.path, svc, message));
                 }
             }
@@ -60,7 +66,16 @@ impl Rule for ComposeNoHealthcheck {
     }
 }
 
-fn problem(repo: &Repository, file: &ComposeFile, svc: &Service) -> Option<String> {
+fn dir_of(path: &str) -> &str {
+    path.rsplit_once('/').map(|(d, _)| d).unwrap_or("")
+}
+
+fn problem(
+    repo: &Repository,
+    file: &ComposeFile,
+    siblings: &[&ComposeFile],
+    svc: &Service,
+) -> Option<String> {
     let serves = !svc.ports.is_empty() || !svc.expose.is_empty() || svc.build.is_some();
     if !serves || is_one_shot(svc) {
         return None;
@@ -72,7 +87,7 @@ fn problem(repo: &Repository, file: &ComposeFile, svc: &Service) -> Option<Strin
         )),
         Some(_) => None,
         None if image_has_healthcheck(repo, file, svc) => None,
-        None if sibling_healthcheck(repo, file, svc) => None,
+        None if sibling_healthcheck(file, siblings, svc) => None,
         None => Some(format!(
             "compose service `{}` serves traffic but has no healthcheck",
             svc.name
@@ -116,15 +131,10 @@ fn is_one_shot(svc: &Service) -> bool {
 /// Whether another compose file of the same directory (an override such as
 /// `docker-compose.prod.yml`, merged by `docker compose -f a -f b`) gives
 /// this service a healthcheck.
-fn sibling_healthcheck(repo: &Repository, file: &ComposeFile, svc: &Service) -> bool {
-    let dir = |p: &str| {
-        p.rsplit_once('/')
-            .map(|(d, _)| d.to_string())
-            .unwrap_or_default()
-    };
-    repo.compose
+fn sibling_healthcheck(file: &ComposeFile, siblings: &[&ComposeFile], svc: &Service) -> bool {
+    siblings
         .iter()
-        .filter(|other| other.path != file.path && dir(&other.path) == dir(&file.path))
+        .filter(|other| other.path != file.path)
         .flat_map(|other| other.services.iter())
         .any(|other| {
             other.name == svc.name && other.healthcheck.as_ref().is_some_and(|h| !h.disabled)
@@ -148,11 +158,9 @@ fn image_has_healthcheck(repo: &Repository, file: &ComposeFile, svc: &Service) -
         Some(b) => (b.text().unwrap_or("."), "Dockerfile"),
         None => return false,
     };
-    let dir = file.path.rsplit_once('/').map(|(d, _)| d).unwrap_or("");
+    let dir = dir_of(&file.path);
     let path = normalize(&format!("{dir}/{context}/{dockerfile}"));
-    repo.dockerfiles
-        .iter()
-        .find(|d| d.path == path)
+    repo.dockerfile(&path)
         .and_then(|d| d.final_stage())
         .is_some_and(|s| s.healthchecks.last().is_some_and(|h| !h.none))
 }
