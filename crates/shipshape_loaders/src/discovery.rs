@@ -39,7 +39,13 @@ pub fn discover(
     threads: usize,
     extra_ignores: &[String],
 ) -> Discovered {
-    let paths = walk(root, threads, extra_ignores);
+    read_all(&walk(root, threads, extra_ignores), max_file_size)
+}
+
+/// Reads the walked files. A file can vanish or change between the walk and
+/// the read (a checkout in progress, a build writing beside the review):
+/// that is a `skipped` diagnostic, never an error of the review.
+fn read_all(paths: &[(String, PathBuf)], max_file_size: u64) -> Discovered {
     let read: Vec<Result<Option<SourceFile>, Diagnostic>> = paths
         .par_iter()
         .map(|(rel, path)| read_file(rel, path, max_file_size))
@@ -172,4 +178,39 @@ fn read_file(rel: &str, path: &Path, max: u64) -> Result<Option<SourceFile>, Dia
         None => return Ok(None),
     };
     Ok(Some(SourceFile::new(rel, kind, text)))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_file_deleted_between_walk_and_read_is_skipped_and_the_rest_is_read() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        std::fs::write(dir.path().join("main.tf"), "locals {}\n").expect("write");
+        std::fs::write(dir.path().join("gone.tf"), "locals {}\n").expect("write");
+        let paths = walk(dir.path(), 1, &[]);
+        assert_eq!(paths.len(), 2);
+        std::fs::remove_file(dir.path().join("gone.tf")).expect("remove");
+        let found = read_all(&paths, 1 << 20);
+        let read: Vec<&str> = found.files.iter().map(|f| f.path.as_str()).collect();
+        assert_eq!(read, ["main.tf"]);
+        assert_eq!(found.diagnostics.len(), 1, "{:?}", found.diagnostics);
+        let d = &found.diagnostics[0];
+        assert_eq!(d.kind, DiagnosticKind::Skipped);
+        assert_eq!(d.file.as_deref(), Some("gone.tf"));
+        assert!(d.message.contains("cannot read"), "{}", d.message);
+    }
+
+    #[test]
+    fn a_file_that_grows_past_the_limit_after_the_walk_is_skipped() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        std::fs::write(dir.path().join("main.tf"), "locals {}\n").expect("write");
+        let paths = walk(dir.path(), 1, &[]);
+        std::fs::write(dir.path().join("main.tf"), "#".repeat(4096)).expect("grow");
+        let found = read_all(&paths, 1024);
+        assert!(found.files.is_empty());
+        assert_eq!(found.diagnostics.len(), 1);
+        assert_eq!(found.diagnostics[0].kind, DiagnosticKind::Skipped);
+    }
 }
