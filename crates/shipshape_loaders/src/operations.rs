@@ -46,22 +46,32 @@ pub struct OpsEvidence {
     pub services: Vec<Hit>,
 }
 
-/// Collects the evidence from the files read by discovery, Terraform and
-/// the shell model (shell files are read from their parsed scripts, not
-/// parsed again).
-pub fn load(files: &[SourceFile], terraform: &Terraform, scripts: &[Script]) -> OpsEvidence {
+/// The evidence files show by themselves (documents aside). It needs
+/// nothing from the other loaders, so it runs beside them.
+pub fn scan_files(files: &[SourceFile]) -> OpsEvidence {
     use rayon::prelude::*;
     let per_file: Vec<OpsEvidence> = files.par_iter().map(scan_file).collect();
     let mut out = OpsEvidence::default();
-    for script in scripts.iter().filter(|s| is_shell_file(files, &s.path)) {
-        scan_commands(&script.path, &script_commands(script), &mut out);
-    }
     for e in per_file {
         out.load_tests.extend(e.load_tests);
         out.slo_specs.extend(e.slo_specs);
         out.restore_scripts.extend(e.restore_scripts);
         out.backup_scripts.extend(e.backup_scripts);
         out.services.extend(e.services);
+    }
+    out
+}
+
+/// Completes [`scan_files`]' evidence with Terraform and the shell model
+/// (shell files are read from their parsed scripts, not parsed again).
+pub fn load(
+    mut out: OpsEvidence,
+    files: &[SourceFile],
+    terraform: &Terraform,
+    scripts: &[Script],
+) -> OpsEvidence {
+    for script in scripts.iter().filter(|s| is_shell_file(files, &s.path)) {
+        scan_commands(&script.path, &script_commands(script), &mut out);
     }
     for r in terraform.resources.iter().filter(|r| r.exists()) {
         let hit = || Hit {
@@ -891,8 +901,13 @@ mod tests {
     fn scan(path: &str, kind: FileKind, text: &str) -> OpsEvidence {
         let files = [SourceFile::new(path, kind, text)];
         let tf = Terraform::default();
-        let (scripts, _) = crate::shell::load(std::path::Path::new("."), &files, &tf);
-        load(&files, &tf, &scripts)
+        let (scripts, _) = crate::shell::load(
+            std::path::Path::new("."),
+            &files,
+            &tf,
+            crate::shell::parse_files(&files),
+        );
+        load(scan_files(&files), &files, &tf, &scripts)
     }
 
     #[test]

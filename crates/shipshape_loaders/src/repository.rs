@@ -98,6 +98,9 @@ impl Repository {
         let mut kubernetes = None;
         let mut code = None;
         let mut ci = None;
+        let mut shell_files = None;
+        let mut docs = None;
+        let mut ops = None;
         rayon::scope(|s| {
             s.spawn(|_| {
                 terraform = Some(terraform::load(
@@ -111,6 +114,9 @@ impl Repository {
             s.spawn(|_| kubernetes = Some(kubernetes::load(&files)));
             s.spawn(|_| code = Some(code::parse(&files)));
             s.spawn(|_| ci = Some(workflows::load(&files)));
+            s.spawn(|_| shell_files = Some(shell::parse_files(&files)));
+            s.spawn(|_| docs = Some(crate::docs::load(&files)));
+            s.spawn(|_| ops = Some(crate::operations::scan_files(&files)));
         });
 
         let terraform = terraform.unwrap_or_default();
@@ -125,12 +131,13 @@ impl Repository {
         diagnostics.extend(compose_diags);
         diagnostics.extend(k8s_diags);
         diagnostics.extend(code.diagnostics.iter().cloned());
-        let (scripts, shell_diagnostics) = shell::load(root, &files, &terraform);
+        let (scripts, shell_diagnostics) =
+            shell::load(root, &files, &terraform, shell_files.unwrap_or_default());
         diagnostics.extend(shell_diagnostics);
         diagnostics.sort();
         diagnostics.dedup();
-        let docs = crate::docs::load(&files);
-        let ops = crate::operations::load(&files, &terraform, &scripts);
+        let docs = docs.unwrap_or_default();
+        let ops = crate::operations::load(ops.unwrap_or_default(), &files, &terraform, &scripts);
         let by_path = files
             .iter()
             .enumerate()

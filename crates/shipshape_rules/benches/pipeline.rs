@@ -62,7 +62,10 @@ fn phases(c: &mut Criterion) {
     let loaded = terraform::load(&root, &files, &TfOptions::default());
     g.throughput(Throughput::Bytes(bytes_of(&files, &[FileKind::Shell])));
     g.bench_function("shell", |b| {
-        b.iter(|| shell::load(&root, black_box(&files), &loaded))
+        b.iter(|| {
+            let parsed = shell::parse_files(black_box(&files));
+            shell::load(&root, &files, &loaded, parsed)
+        })
     });
 
     g.throughput(Throughput::Bytes(bytes_of(&files, &[FileKind::Yaml])));

@@ -43,10 +43,51 @@ struct Pending {
     template: bool,
 }
 
-/// Loads every script of the repository.
-pub fn load(root: &Path, files: &[SourceFile], tf: &Terraform) -> (Vec<Script>, Vec<Diagnostic>) {
+/// Shell files parsed before Terraform is known (see [`parse_files`]).
+#[derive(Debug, Default)]
+pub struct ParsedFiles(Vec<Script>);
+
+/// Parses every shell file of the repository. It needs nothing from
+/// Terraform, so it runs beside the other loaders; [`load`] then gives the
+/// files Terraform feeds into user data their role.
+pub fn parse_files(files: &[SourceFile]) -> ParsedFiles {
+    let limits = ParseLimits::default();
+    let mut scripts: Vec<Script> = files
+        .par_iter()
+        .filter(|f| f.kind == FileKind::Shell)
+        .map(|f| parse_pending(plain(f), &limits).0)
+        .collect();
+    scripts.sort_by(|a, b| a.path.cmp(&b.path));
+    ParsedFiles(scripts)
+}
+
+fn plain(f: &SourceFile) -> Pending {
+    Pending {
+        path: f.path.clone(),
+        text: f.text.to_string(),
+        first_line: 1,
+        user_data: None,
+        template: f.name().ends_with(".tpl"),
+    }
+}
+
+/// Loads every script of the repository: the shell files parsed by
+/// [`parse_files`], the files Terraform reads into user data, and inline
+/// user data.
+pub fn load(
+    root: &Path,
+    files: &[SourceFile],
+    tf: &Terraform,
+    parsed_files: ParsedFiles,
+) -> (Vec<Script>, Vec<Diagnostic>) {
     let mut pending: Vec<Pending> = Vec::new();
-    let mut taken: BTreeSet<String> = BTreeSet::new();
+    // (script, template) pairs already parsed.
+    let mut done: Vec<(Script, bool)> = Vec::new();
+    let mut by_path: BTreeMap<String, Script> = parsed_files
+        .0
+        .into_iter()
+        .map(|s| (s.path.clone(), s))
+        .collect();
 
     // Files read into user data, first: they carry their role.
     let mut reads: BTreeMap<&str, (String, String)> = BTreeMap::new();
@@ -57,70 +98,52 @@ pub fn load(root: &Path, files: &[SourceFile], tf: &Terraform) -> (Vec<Script>, 
                 .or_insert_with(|| (r.resource.clone(), r.root_dir.clone()));
         }
     }
-    for (path, owner) in reads {
+    for (path, (resource, root_dir)) in reads {
         // Files are sorted by path.
-        let text = match files
+        let file = files
             .binary_search_by(|f| f.path.as_str().cmp(path))
-            .map(|i| &files[i])
-        {
-            Ok(f) => Some(f.text.to_string()),
-            Err(_) => crate::read_inside(root, path, 10 << 20),
+            .ok()
+            .map(|i| &files[i]);
+        let text = match file {
+            Some(f) => Some(f.text.to_string()),
+            None => crate::read_inside(root, path, 10 << 20),
         };
         let Some(text) = text else { continue };
         if !looks_like_shell(&text) {
             continue;
         }
-        taken.insert(path.to_string());
-        pending.push(Pending {
-            path: path.to_string(),
-            text,
-            first_line: 1,
-            user_data: Some(owner),
-            template: true,
-        });
-    }
-
-    for f in files.iter().filter(|f| f.kind == FileKind::Shell) {
-        if taken.contains(&f.path) {
-            continue;
+        match by_path.remove(path) {
+            // A shell file already parsed: the same script, another role.
+            Some(mut script) => {
+                script.role = ScriptRole::UserData { resource, root_dir };
+                done.push((script, true));
+            }
+            None => pending.push(Pending {
+                path: path.to_string(),
+                text,
+                first_line: 1,
+                user_data: Some((resource, root_dir)),
+                template: true,
+            }),
         }
-        pending.push(Pending {
-            path: f.path.clone(),
-            text: f.text.to_string(),
-            first_line: 1,
-            user_data: None,
-            template: f.name().ends_with(".tpl"),
-        });
     }
-
+    done.extend(by_path.into_values().map(|s| {
+        let template = s.path.ends_with(".tpl");
+        (s, template)
+    }));
     pending.extend(inline_user_data(files, tf));
 
     let limits = ParseLimits::default();
-    let parsed: Vec<(Script, bool)> = pending
-        .into_par_iter()
-        .map(|p| {
-            let role = match &p.user_data {
-                Some((resource, root_dir)) => ScriptRole::UserData {
-                    resource: resource.clone(),
-                    root_dir: root_dir.clone(),
-                },
-                None => ScriptRole::Plain,
-            };
-            let mut s = parse_script(&p.path, &p.text, p.first_line, role, &limits);
-            if s.role == ScriptRole::Plain
-                && s.commands
-                    .iter()
-                    .any(|c| PROVISIONING_PROGRAMS.contains(&c.program.as_str()))
-            {
-                s.role = ScriptRole::Provisioning;
-            }
-            (s, p.template)
-        })
-        .collect();
+    done.extend(
+        pending
+            .into_par_iter()
+            .map(|p| parse_pending(p, &limits))
+            .collect::<Vec<_>>(),
+    );
 
     let mut diagnostics = Vec::new();
-    let mut scripts = Vec::with_capacity(parsed.len());
-    for (s, template) in parsed {
+    let mut scripts = Vec::with_capacity(done.len());
+    for (s, template) in done {
         if s.truncated {
             diagnostics.push(Diagnostic::new(
                 DiagnosticKind::Skipped,
@@ -140,6 +163,27 @@ pub fn load(root: &Path, files: &[SourceFile], tf: &Terraform) -> (Vec<Script>, 
     }
     scripts.sort_by(|a, b| (&a.path, a.span.start).cmp(&(&b.path, b.span.start)));
     (scripts, diagnostics)
+}
+
+/// Parses one script; scripts that run infrastructure tooling are
+/// `Provisioning`.
+fn parse_pending(p: Pending, limits: &ParseLimits) -> (Script, bool) {
+    let role = match &p.user_data {
+        Some((resource, root_dir)) => ScriptRole::UserData {
+            resource: resource.clone(),
+            root_dir: root_dir.clone(),
+        },
+        None => ScriptRole::Plain,
+    };
+    let mut s = parse_script(&p.path, &p.text, p.first_line, role, limits);
+    if s.role == ScriptRole::Plain
+        && s.commands
+            .iter()
+            .any(|c| PROVISIONING_PROGRAMS.contains(&c.program.as_str()))
+    {
+        s.role = ScriptRole::Provisioning;
+    }
+    (s, p.template)
 }
 
 /// Whether a user-data text is a shell script (not cloud-config, not

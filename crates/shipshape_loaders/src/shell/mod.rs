@@ -14,7 +14,7 @@ mod collect;
 mod parse;
 mod words;
 
-pub use collect::load;
+pub use collect::{load, parse_files, ParsedFiles};
 pub use parse::{parse_script, ParseLimits};
 pub use words::{program_index, static_text_of_sed_replacements};
 
