@@ -738,9 +738,12 @@ impl<'a> Evaluator<'a> {
             }
         }
         if !deps_by_attr.is_empty() {
-            m.insert("__deps".to_string(), Value::Object(deps_by_attr));
+            m.insert(
+                "__deps".to_string(),
+                Value::Object(deps_by_attr.into_iter().collect()),
+            );
         }
-        Value::Object(m)
+        Value::Object(m.into_iter().collect())
     }
 
     /// Runs `f`, returning its value and the resources it touched (which
@@ -995,7 +998,7 @@ impl<'a> Evaluator<'a> {
                     };
                     m.insert(key, self.eval(v.expr(), scope));
                 }
-                Value::Object(m)
+                Value::Object(m.into_iter().collect())
             }
             Expression::StringTemplate(t) => self.eval_elements(t.iter(), scope),
             Expression::HeredocTemplate(h) => {
@@ -1313,7 +1316,7 @@ impl<'a> Evaluator<'a> {
             }
         }
         if f.key_expr.is_some() {
-            Value::Object(map)
+            Value::Object(map.into_iter().collect())
         } else {
             Value::List(list)
         }
@@ -1469,7 +1472,7 @@ impl<'a> Evaluator<'a> {
                 let vars = args
                     .get(1)
                     .map(|a| self.eval(a, scope))
-                    .unwrap_or(Value::Object(BTreeMap::new()));
+                    .unwrap_or(Value::Object(Default::default()));
                 let Ok(tpl) = hcl_edit::parser::parse_template(&text) else {
                     return Value::unknown(format!("templatefile:{rel}"));
                 };

@@ -39,7 +39,7 @@ pub fn call(name: &str, args: Vec<Value>) -> Value {
                     m.extend(o);
                 }
             }
-            return Value::Object(m);
+            return Value::Object(m.into_iter().collect());
         }
         "tolist" | "toset" => {
             return match args.into_iter().next() {
@@ -539,7 +539,7 @@ mod tests {
         assert_eq!(
             call(
                 "jsonencode",
-                vec![Value::Object(BTreeMap::from([(
+                vec![Value::Object(crate::terraform::value::Object::from([(
                     "a".to_string(),
                     Value::Number(1.0)
                 )]))]

@@ -6,6 +6,7 @@ mod eval;
 pub use eval::join_rel;
 mod functions;
 pub mod literals;
+pub mod sorted;
 pub mod syntax;
 pub mod value;
 
@@ -55,7 +56,7 @@ pub struct Resource {
     /// (nested blocks are lists of objects). Empty when count is 0.
     pub instances: Vec<Value>,
     /// Every address the configuration depends on, computed once.
-    deps: BTreeSet<String>,
+    deps: value::Refs,
 }
 
 impl Resource {
@@ -84,14 +85,14 @@ impl Resource {
 
     /// Every address this resource's configuration depends on (through
     /// locals, variables and module outputs too).
-    pub fn refs(&self) -> &BTreeSet<String> {
+    pub fn refs(&self) -> &value::Refs {
         &self.deps
     }
 
     /// Collects the dependencies from the evaluated instances: the
     /// unknowns' references and the `__deps` entries the evaluator records.
-    fn collect_deps(instances: &[Value]) -> BTreeSet<String> {
-        let mut out: BTreeSet<String> = instances.iter().flat_map(|v| v.refs()).collect();
+    fn collect_deps(instances: &[Value]) -> value::Refs {
+        let mut out: Vec<String> = instances.iter().flat_map(|v| v.refs()).collect();
         for inst in instances {
             if let Some(Value::Object(deps)) = inst.get("__deps") {
                 for list in deps.values() {
@@ -104,7 +105,7 @@ impl Resource {
                 }
             }
         }
-        out
+        out.into_iter().collect()
     }
 
     /// Builds a resource and caches what it depends on.

@@ -4,8 +4,12 @@
 //! `var.region`): that is both why it is unknown and the reference graph
 //! that rules query ("alarms whose dimensions reference this instance").
 
-use std::collections::BTreeMap;
-use std::collections::BTreeSet;
+pub use super::sorted::{SortedMap, SortedSet};
+
+/// An object's attributes, in key order.
+pub type Object = SortedMap<String, Value>;
+/// The addresses an unknown value depends on.
+pub type Refs = SortedSet<String>;
 
 #[derive(Debug, Clone, PartialEq)]
 pub enum Value {
@@ -14,14 +18,14 @@ pub enum Value {
     Number(f64),
     String(String),
     List(Vec<Value>),
-    Object(BTreeMap<String, Value>),
+    Object(Object),
     /// Not known before apply; the set names what it depends on.
-    Unknown(BTreeSet<String>),
+    Unknown(Refs),
 }
 
 impl Value {
     pub fn unknown(dep: impl Into<String>) -> Value {
-        Value::Unknown(BTreeSet::from([dep.into()]))
+        Value::Unknown(Refs::from([dep.into()]))
     }
 
     pub fn is_known(&self) -> bool {
@@ -69,7 +73,7 @@ impl Value {
         }
     }
 
-    pub fn as_object(&self) -> Option<&BTreeMap<String, Value>> {
+    pub fn as_object(&self) -> Option<&Object> {
         match self {
             Value::Object(m) => Some(m),
             _ => None,
@@ -95,13 +99,13 @@ impl Value {
     }
 
     /// Every address a value depends on, from the unknowns inside it.
-    pub fn refs(&self) -> BTreeSet<String> {
-        let mut out = BTreeSet::new();
+    pub fn refs(&self) -> Refs {
+        let mut out = Vec::new();
         self.collect_refs(&mut out);
-        out
+        out.into_iter().collect()
     }
 
-    fn collect_refs(&self, out: &mut BTreeSet<String>) {
+    fn collect_refs(&self, out: &mut Vec<String>) {
         match self {
             Value::Unknown(r) => out.extend(r.iter().cloned()),
             Value::List(v) => v.iter().for_each(|x| x.collect_refs(out)),
@@ -194,11 +198,11 @@ pub fn format_number(n: f64) -> String {
 /// The union of the dependencies of several values (for results that are
 /// unknown because an input is).
 pub fn merge_unknown<'a>(values: impl IntoIterator<Item = &'a Value>) -> Value {
-    let mut refs = BTreeSet::new();
+    let mut refs = Vec::new();
     for v in values {
         v.collect_refs(&mut refs);
     }
-    Value::Unknown(refs)
+    Value::Unknown(refs.into_iter().collect())
 }
 
 /// The lines of a nested block value (see the evaluator's `__line`).
