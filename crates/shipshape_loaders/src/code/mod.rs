@@ -109,12 +109,28 @@ pub fn assemble(
             .filter(|d| !is_vendored(&d.path))
             .filter_map(commands::from_dockerfile),
     );
+    // Manifests and container YAML, file by file in parallel, merged in
+    // file order.
+    let per_file: Vec<(
+        Option<Result<manifest::Manifest, String>>,
+        containers::Found,
+    )> = {
+        use rayon::prelude::*;
+        files
+            .par_iter()
+            .filter(|f| !is_vendored(&f.path))
+            .map(|f| {
+                let mut found = containers::Found::default();
+                if f.kind == FileKind::Yaml {
+                    containers::scan(f, &mut found);
+                }
+                (manifest::parse(f), found)
+            })
+            .collect()
+    };
     let mut yaml = containers::Found::default();
-    for f in files {
-        if is_vendored(&f.path) {
-            continue;
-        }
-        match manifest::parse(f) {
+    for (f, (manifest, found)) in files.iter().filter(|f| !is_vendored(&f.path)).zip(per_file) {
+        match manifest {
             Some(Ok(m)) => code.manifests.push(m),
             Some(Err(why)) => code.diagnostics.push(Diagnostic::new(
                 DiagnosticKind::ParseError,
@@ -124,9 +140,8 @@ pub fn assemble(
             )),
             None => {}
         }
-        if f.kind == FileKind::Yaml {
-            containers::scan(f, &mut yaml);
-        }
+        yaml.commands.extend(found.commands);
+        yaml.probes.extend(found.probes);
     }
     code.commands.extend(yaml.commands);
     code.probes = yaml.probes;

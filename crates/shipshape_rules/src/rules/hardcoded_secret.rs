@@ -290,16 +290,18 @@ pub(crate) fn classify(name: Option<&str>, value: &str) -> Option<String> {
     if let Some(shape) = token_shape(value) {
         return Some(format!("holds {shape}"));
     }
-    if placeholder_or_reference(value) {
+    let url = url_password(value);
+    let named = name.is_some_and(secret_name);
+    // The placeholder test is the costly one: only for values that would
+    // be reported.
+    if !(url || named) || placeholder_or_reference(value) {
         return None;
     }
-    if url_password(value) {
-        return Some("holds a URL with an embedded password".to_string());
-    }
-    match name {
-        Some(n) if secret_name(n) => Some("is a literal secret".to_string()),
-        _ => None,
-    }
+    Some(if url {
+        "holds a URL with an embedded password".to_string()
+    } else {
+        "is a literal secret".to_string()
+    })
 }
 
 // ---------------------------------------------------------------- terraform
