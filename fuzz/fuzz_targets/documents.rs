@@ -4,11 +4,11 @@
 
 use libfuzzer_sys::fuzz_target;
 use shipshape_loaders::terraform::Terraform;
-use shipshape_loaders::{docs, operations, FileKind, SourceFile};
+use shipshape_loaders::{docs, operations, shell, FileKind, SourceFile};
 
 fuzz_target!(|data: &[u8]| {
     let text = String::from_utf8_lossy(data);
-    let files = [
+    let mut files = [
         SourceFile::new("docs/runbook.md", FileKind::Document, &*text),
         SourceFile::new("notes.txt", FileKind::Document, &*text),
         SourceFile::new(".github/workflows/ci.yml", FileKind::Yaml, &*text),
@@ -18,6 +18,11 @@ fuzz_target!(|data: &[u8]| {
         SourceFile::new("Makefile", FileKind::Other, &*text),
         SourceFile::new("package.json", FileKind::Manifest, &*text),
     ];
+    // A repository's files are sorted by path.
+    files.sort_by(|a, b| a.path.cmp(&b.path));
+    let tf = Terraform::default();
+    let root = std::path::Path::new("/nonexistent-shipshape-fuzz");
+    let (scripts, _) = shell::load(root, &files, &tf, shell::parse_files(&files));
     let _ = docs::load(&files);
-    let _ = operations::load(&files, &Terraform::default());
+    let _ = operations::load(operations::scan_files(&files), &files, &tf, &scripts);
 });
