@@ -5,7 +5,7 @@
 
 use super::commands::{shell_words, Command, CommandSource};
 use crate::source::SourceFile;
-use saphyr::{LoadableYamlNode, Yaml};
+use crate::yaml::{self, Node};
 use shipshape_model::LineSpan;
 
 #[derive(Debug, Default)]
@@ -20,34 +20,33 @@ pub fn scan(file: &SourceFile, out: &mut Found) {
     if file.text.len() > 2 * 1024 * 1024 {
         return;
     }
-    let Ok(docs) = Yaml::load_from_str(&file.text) else {
+    // The guarded YAML tree (depth, aliases, size), as for compose and
+    // Kubernetes files.
+    let Ok(parsed) = yaml::parse(&file.text) else {
         return;
     };
-    for d in &docs {
+    for d in &parsed.docs {
         walk(file, d, None, out, 0);
     }
 }
 
-fn words(v: &Yaml) -> Vec<String> {
+fn words(v: &Node) -> Vec<String> {
     if let Some(s) = v.as_str() {
         return shell_words(s);
     }
-    v.as_sequence()
-        .map(|seq| {
-            seq.iter()
-                .filter_map(|x| x.as_str().map(str::to_string))
-                .collect()
-        })
-        .unwrap_or_default()
+    v.items()
+        .iter()
+        .filter_map(|x| x.as_str().map(str::to_string))
+        .collect()
 }
 
-fn walk(file: &SourceFile, y: &Yaml, name: Option<&str>, out: &mut Found, depth: usize) {
+fn walk(file: &SourceFile, y: &Node, name: Option<&str>, out: &mut Found, depth: usize) {
     if depth > 24 {
         return;
     }
-    if let Some(map) = y.as_mapping() {
+    if y.is_map() {
         let get = |k: &str| {
-            map.iter()
+            y.entries()
                 .find(|(key, _)| key.as_str() == Some(k))
                 .map(|(_, v)| v)
         };
@@ -63,13 +62,7 @@ fn walk(file: &SourceFile, y: &Yaml, name: Option<&str>, out: &mut Found, depth:
                 let dir = super::dir_of(&file.path);
                 let context = get("build").and_then(|b| {
                     b.as_str()
-                        .or_else(|| {
-                            b.as_mapping().and_then(|m| {
-                                m.iter()
-                                    .find(|(k, _)| k.as_str() == Some("context"))
-                                    .and_then(|(_, v)| v.as_str())
-                            })
-                        })
+                        .or_else(|| b.get("context").and_then(Node::as_str))
                         .map(|c| join_dir(dir, c))
                 });
                 out.commands.push(Command {
@@ -92,19 +85,18 @@ fn walk(file: &SourceFile, y: &Yaml, name: Option<&str>, out: &mut Found, depth:
                 ("startup", "startupProbe"),
             ] {
                 if let Some(path) = get(key)
-                    .and_then(|p| p.as_mapping_get("httpGet"))
-                    .and_then(|h| h.as_mapping_get("path"))
-                    .and_then(|p| p.as_str())
+                    .and_then(|p| p.get_path(&["httpGet", "path"]))
+                    .and_then(Node::as_str)
                 {
                     out.probes.push((kind.to_string(), path.to_string()));
                 }
             }
         }
-        for (k, v) in map.iter() {
+        for (k, v) in y.entries() {
             walk(file, v, k.as_str(), out, depth + 1);
         }
-    } else if let Some(seq) = y.as_sequence() {
-        for v in seq {
+    } else {
+        for v in y.items() {
             walk(file, v, None, out, depth + 1);
         }
     }
