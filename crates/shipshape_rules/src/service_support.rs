@@ -69,6 +69,21 @@ pub fn service_evidence(repo: &Repository, s: &Service, message: String) -> Evid
     }
 }
 
+/// A service that lacks something: [`service_evidence`] with the fix in the
+/// service's own language (JS/TS keep the rule's documented fix).
+pub fn service_absence(
+    repo: &Repository,
+    s: &Service,
+    message: String,
+    python_fix: &str,
+    go_fix: &str,
+) -> Evidence {
+    Evidence {
+        remediation: lang_fix(s.lang, python_fix, go_fix),
+        ..service_evidence(repo, s, message)
+    }
+}
+
 /// `api (fastify)`.
 pub fn service_label(s: &Service) -> String {
     format!("{} ({})", display_dir(s), s.framework.name())

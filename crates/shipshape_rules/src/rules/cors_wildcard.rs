@@ -58,8 +58,9 @@ impl Rule for CorsWildcard {
     }
 
     fn check(&self, cx: &mut Context) {
-        let code = &cx.repo.code;
-        let mut found = vec![];
+        // A copy of the shared reference: findings are reported as found.
+        let repo = cx.repo;
+        let code = &repo.code;
         for s in &code.services {
             let hit = code.modules_of(s).find_map(|m| {
                 m.calls
@@ -69,7 +70,7 @@ impl Rule for CorsWildcard {
                     .or_else(|| django_setting(m).map(|(span, what)| (m, span, what)))
             });
             if let Some((m, span, what)) = hit {
-                found.push(Evidence {
+                cx.report(Evidence {
                     file: Some(m.path.clone()),
                     lines: Some(span),
                     resource: Some(service_label(s)),
@@ -81,9 +82,6 @@ impl Rule for CorsWildcard {
                     remediation: crate::service_support::lang_fix(s.lang, PY_FIX, GO_FIX),
                 });
             }
-        }
-        for ev in found {
-            cx.report(ev);
         }
     }
 }

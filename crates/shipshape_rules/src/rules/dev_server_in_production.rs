@@ -53,14 +53,11 @@ impl Rule for DevServerInProduction {
     }
 
     fn check(&self, cx: &mut Context) {
-        let mut found = vec![];
-        for s in &cx.repo.code.services {
-            if let Some(ev) = finding(cx.repo, s) {
-                found.push(ev);
+        let repo = cx.repo;
+        for s in &repo.code.services {
+            if let Some(ev) = finding(repo, s) {
+                cx.report(ev);
             }
-        }
-        for ev in found {
-            cx.report(ev);
         }
     }
 }

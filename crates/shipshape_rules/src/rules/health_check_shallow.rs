@@ -191,8 +191,9 @@ impl Rule for HealthCheckShallow {
     }
 
     fn check(&self, cx: &mut Context) {
-        let mut found: Vec<Evidence> = vec![];
-        let code = &cx.repo.code;
+        // A copy of the shared reference: findings are reported as found.
+        let repo = cx.repo;
+        let code = &repo.code;
         for s in &code.services {
             let deps = dependencies(code, s);
             if deps.is_empty() {
@@ -206,12 +207,12 @@ impl Rule for HealthCheckShallow {
                         continue;
                     }
                     if touches_dependency(code, s, mi, r) != Some(false)
-                        || can_report_unhealthy(cx.repo, &m.path, r)
-                        || reads_dependency_state(cx.repo, s, mi, r)
+                        || can_report_unhealthy(repo, &m.path, r)
+                        || reads_dependency_state(repo, s, mi, r)
                     {
                         continue;
                     }
-                    found.push(Evidence {
+                    cx.report(Evidence {
                         file: Some(m.path.clone()),
                         lines: Some(r.span),
                         resource: Some(service_label(s)),
@@ -227,7 +228,7 @@ impl Rule for HealthCheckShallow {
             }
         }
         for rtype in ["aws_lb_target_group", "aws_alb_target_group"] {
-            for tg in cx.repo.terraform.resources_of(rtype) {
+            for tg in repo.terraform.resources_of(rtype) {
                 if !tg.exists() {
                     continue;
                 }
@@ -249,7 +250,7 @@ impl Rule for HealthCheckShallow {
                         if attr_set {
                             ev.lines = Some(tg.block.span_of(&["health_check", "path"]));
                         }
-                        found.push(ev);
+                        cx.report(ev);
                     }
                     TgPath::Fine => {}
                     TgPath::Unknown(why) => cx.unevaluated(
@@ -259,9 +260,6 @@ impl Rule for HealthCheckShallow {
                     ),
                 }
             }
-        }
-        for ev in found {
-            cx.report(ev);
         }
     }
 }

@@ -1,4 +1,4 @@
-use crate::service_support::{display_dir, imported, production_commands, service_evidence};
+use crate::service_support::{display_dir, imported, production_commands, service_absence};
 use crate::{declare_rule, Context, Rule, RuleMeta};
 
 declare_rule! {
@@ -93,8 +93,9 @@ impl Rule for NoAppMetrics {
     }
 
     fn check(&self, cx: &mut Context) {
-        let code = &cx.repo.code;
-        let mut found = vec![];
+        // A copy of the shared reference: findings are reported as found.
+        let repo = cx.repo;
+        let code = &repo.code;
         for s in &code.services {
             if imported(code, s, LIBS).is_some() {
                 continue;
@@ -112,21 +113,17 @@ impl Rule for NoAppMetrics {
             if route || wrapped {
                 continue;
             }
-            found.push(service_evidence(
-                cx.repo,
+            cx.report(service_absence(
+                repo,
                 s,
                 format!(
                     "service `{}` ({}) exposes no application metrics (no Prometheus/OpenTelemetry/StatsD client, no /metrics route)",
                     display_dir(s),
                     s.framework.name()
                 ),
+                PY_FIX,
+                GO_FIX,
             ));
-            if let Some(ev) = found.last_mut() {
-                ev.remediation = crate::service_support::lang_fix(s.lang, PY_FIX, GO_FIX);
-            }
-        }
-        for ev in found {
-            cx.report(ev);
         }
     }
 }

@@ -1,4 +1,4 @@
-use crate::service_support::{calls, display_dir, imported, service_evidence};
+use crate::service_support::{calls, display_dir, imported, service_absence};
 use crate::{declare_rule, Context, Rule, RuleMeta};
 use shipshape_loaders::terraform::Value;
 
@@ -81,8 +81,9 @@ impl Rule for NoRateLimiting {
         if edge_rate_limit(cx) {
             return;
         }
-        let code = &cx.repo.code;
-        let mut found = vec![];
+        // A copy of the shared reference: findings are reported as found.
+        let repo = cx.repo;
+        let code = &repo.code;
         for s in &code.services {
             if imported(code, s, LIMITERS).is_some() {
                 continue;
@@ -106,21 +107,17 @@ impl Rule for NoRateLimiting {
             if custom {
                 continue;
             }
-            found.push(service_evidence(
-                cx.repo,
+            cx.report(service_absence(
+                repo,
                 s,
                 format!(
                     "service `{}` ({}) registers no rate limiting and no WAF rate-based rule fronts it",
                     display_dir(s),
                     s.framework.name()
                 ),
+                PY_FIX,
+                GO_FIX,
             ));
-            if let Some(ev) = found.last_mut() {
-                ev.remediation = crate::service_support::lang_fix(s.lang, PY_FIX, GO_FIX);
-            }
-        }
-        for ev in found {
-            cx.report(ev);
         }
     }
 }

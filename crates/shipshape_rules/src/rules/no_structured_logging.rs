@@ -77,8 +77,9 @@ impl Rule for NoStructuredLogging {
     }
 
     fn check(&self, cx: &mut Context) {
-        let code = &cx.repo.code;
-        let mut found = vec![];
+        // A copy of the shared reference: findings are reported as found.
+        let repo = cx.repo;
+        let code = &repo.code;
         for s in &code.services {
             if structured(code, s) {
                 continue;
@@ -96,7 +97,7 @@ impl Rule for NoStructuredLogging {
             let Some((m, c)) = bare else {
                 continue;
             };
-            found.push(Evidence {
+            cx.report(Evidence {
                 file: Some(m.path.clone()),
                 lines: Some(c.span),
                 resource: Some(service_label(s)),
@@ -108,9 +109,6 @@ impl Rule for NoStructuredLogging {
                 ),
                 remediation: crate::service_support::lang_fix(s.lang, PY_FIX, GO_FIX),
             });
-        }
-        for ev in found {
-            cx.report(ev);
         }
     }
 }
