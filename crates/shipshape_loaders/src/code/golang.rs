@@ -1,6 +1,6 @@
 //! Go front end.
 
-use super::model::{Arg, Call, Function, Import, Lang, Module, Prop};
+use super::model::{Arg, Function, Import, Lang, Module, Prop};
 use super::parse::{self, compact, named_children, short, span, text, Grammar};
 use super::walker::Walker;
 use tree_sitter::Node;
@@ -41,7 +41,7 @@ fn walk(ex: &mut Walker, node: Node, depth: usize) {
             return;
         }
         "call_expression" => {
-            let c = call(ex, node, depth);
+            let c = ex.call(node, depth, walk, arg);
             ex.m.calls.push(c);
             return;
         }
@@ -102,36 +102,6 @@ fn param_names(ps: Node, src: &str) -> Vec<String> {
         }
     }
     out
-}
-
-fn call(ex: &mut Walker, node: Node, depth: usize) -> Call {
-    let callee = node
-        .child_by_field_name("function")
-        .map(|f| compact(text(f, ex.src), 160))
-        .unwrap_or_default();
-    ex.callee(&callee);
-    if let Some(f) = node.child_by_field_name("function") {
-        walk(ex, f, depth + 1);
-    }
-    let mut args = vec![];
-    if let Some(al) = node.child_by_field_name("arguments") {
-        for a in named_children(al) {
-            if a.kind() == "comment" {
-                continue;
-            }
-            ex.push_collector();
-            walk(ex, a, depth + 1);
-            let callees = ex.pop_collector();
-            args.push(arg(ex.src, a, callees));
-        }
-    }
-    Call {
-        callee,
-        args,
-        span: span(node),
-        is_new: false,
-        in_function: !ex.at_top_level(),
-    }
 }
 
 fn arg(src: &str, a: Node, callees: Vec<String>) -> Arg {

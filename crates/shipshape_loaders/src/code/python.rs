@@ -21,7 +21,7 @@ fn walk(ex: &mut Walker, node: Node, depth: usize) {
         "import_statement" => return import_statement(ex, node),
         "import_from_statement" => return import_from(ex, node),
         "call" => {
-            let c = call(ex, node, depth);
+            let c = ex.call(node, depth, walk, arg);
             ex.m.calls.push(c);
             return;
         }
@@ -33,7 +33,7 @@ fn walk(ex: &mut Walker, node: Node, depth: usize) {
                 }
                 if let Some(expr) = d.named_child(0) {
                     if expr.kind() == "call" {
-                        let c = call(ex, expr, depth);
+                        let c = ex.call(expr, depth, walk, arg);
                         decorators.push(c.clone());
                         ex.m.calls.push(c);
                     } else {
@@ -183,36 +183,6 @@ fn import_from(ex: &mut Walker, node: Node) {
         bindings,
         line: span(node).start,
     });
-}
-
-fn call(ex: &mut Walker, node: Node, depth: usize) -> Call {
-    let callee = node
-        .child_by_field_name("function")
-        .map(|f| compact(text(f, ex.src), 160))
-        .unwrap_or_default();
-    ex.callee(&callee);
-    if let Some(f) = node.child_by_field_name("function") {
-        walk(ex, f, depth + 1);
-    }
-    let mut args = vec![];
-    if let Some(al) = node.child_by_field_name("arguments") {
-        for a in named_children(al) {
-            if a.kind() == "comment" {
-                continue;
-            }
-            ex.push_collector();
-            walk(ex, a, depth + 1);
-            let callees = ex.pop_collector();
-            args.push(arg(ex.src, a, callees));
-        }
-    }
-    Call {
-        callee,
-        args,
-        span: span(node),
-        is_new: false,
-        in_function: !ex.at_top_level(),
-    }
 }
 
 fn arg(src: &str, a: Node, callees: Vec<String>) -> Arg {

@@ -2,8 +2,9 @@
 //! being built, the enclosing named functions and the argument collectors
 //! that gather the callees nested in a call's arguments.
 
-use super::model::{Function, Lang, Module};
-use super::parse::{MAX_STRING, MAX_STRINGS};
+use super::model::{Arg, Call, Function, Lang, Module};
+use super::parse::{compact, named_children, span, text, MAX_STRING, MAX_STRINGS};
+use tree_sitter::Node;
 
 /// Most callees remembered per function or argument.
 const MAX_CALLEES: usize = 400;
@@ -70,6 +71,45 @@ impl<'a> Walker<'a> {
     pub fn string(&mut self, s: String) {
         if s.len() <= MAX_STRING && self.m.strings.len() < MAX_STRINGS {
             self.m.strings.insert(s);
+        }
+    }
+
+    /// A call expression of a grammar with `function` and `arguments`
+    /// fields (Python, Go): its callee, and each argument with the callees
+    /// nested in it. `walk` and `arg` are the front end's own.
+    pub fn call(
+        &mut self,
+        node: Node,
+        depth: usize,
+        walk: fn(&mut Walker, Node, usize),
+        arg: fn(&str, Node, Vec<String>) -> Arg,
+    ) -> Call {
+        let function = node.child_by_field_name("function");
+        let callee = function
+            .map(|f| compact(text(f, self.src), 160))
+            .unwrap_or_default();
+        self.callee(&callee);
+        if let Some(f) = function {
+            walk(self, f, depth + 1);
+        }
+        let mut args = vec![];
+        if let Some(al) = node.child_by_field_name("arguments") {
+            for a in named_children(al) {
+                if a.kind() == "comment" {
+                    continue;
+                }
+                self.push_collector();
+                walk(self, a, depth + 1);
+                let callees = self.pop_collector();
+                args.push(arg(self.src, a, callees));
+            }
+        }
+        Call {
+            callee,
+            args,
+            span: span(node),
+            is_new: false,
+            in_function: !self.at_top_level(),
         }
     }
 }
