@@ -5,11 +5,10 @@
 use super::parse::{parse_script, ParseLimits};
 use super::{Script, ScriptRole, PROVISIONING_PROGRAMS};
 use crate::source::{FileKind, SourceFile};
+use crate::terraform::expr::Expr;
 use crate::terraform::Terraform;
-use hcl_edit::expr::Expression;
-use hcl_edit::Span;
 use rayon::prelude::*;
-use shipshape_model::{Diagnostic, DiagnosticKind};
+use shipshape_model::{Diagnostic, DiagnosticKind, LineSpan};
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::Path;
 
@@ -233,17 +232,17 @@ fn inline_user_data(files: &[SourceFile], tf: &Terraform) -> Vec<Pending> {
             let Some(a) = res.block.attr(attr) else {
                 continue;
             };
-            let Some(range) = heredoc_span(&a.expr, 0) else {
+            let Some(span) = heredoc_span(&a.expr, 0) else {
                 continue;
             };
             let file = res.file();
-            if !seen.insert((file.to_string(), range.start)) {
+            if !seen.insert((file.to_string(), span.start)) {
                 continue;
             }
-            let Some(src) = files.iter().find(|f| f.path == file) else {
+            let Ok(at) = files.binary_search_by(|f| f.path.as_str().cmp(file)) else {
                 continue;
             };
-            let span = src.lines.span(range);
+            let src = &files[at];
             // The body is between the `<<EOF` line and the delimiter line.
             let (first, last) = (span.start + 1, span.end.saturating_sub(1));
             if last < first {
@@ -267,16 +266,16 @@ fn inline_user_data(files: &[SourceFile], tf: &Terraform) -> Vec<Pending> {
     out
 }
 
-/// The byte range of a heredoc in an expression, looking through function
-/// calls (`base64encode(<<EOF …)`) and parentheses.
-fn heredoc_span(expr: &Expression, depth: usize) -> Option<std::ops::Range<usize>> {
+/// The lines of a heredoc in an expression, looking through function calls
+/// (`base64encode(<<EOF …)`) and parentheses.
+fn heredoc_span(expr: &Expr, depth: usize) -> Option<LineSpan> {
     if depth > 4 {
         return None;
     }
     match expr {
-        Expression::HeredocTemplate(h) => h.span(),
-        Expression::FuncCall(f) => f.args.iter().find_map(|a| heredoc_span(a, depth + 1)),
-        Expression::Parenthesis(p) => heredoc_span(p.inner(), depth + 1),
+        Expr::Heredoc(h) => Some(h.span),
+        Expr::FuncCall(f) => f.args.iter().find_map(|a| heredoc_span(a, depth + 1)),
+        Expr::Parenthesis(p) => heredoc_span(p, depth + 1),
         _ => None,
     }
 }

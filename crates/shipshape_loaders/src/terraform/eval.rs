@@ -8,14 +8,13 @@
 //! records the resources it touched (through locals, variables and module
 //! outputs too): that is the reference graph rules query.
 
+use super::expr::{BinaryOperator, Element, Expr, ObjectKey, Operator, Template, UnaryOperator};
 use super::functions;
 use super::syntax::{Attr, Block, TfFile};
 use super::value::{format_number, merge_unknown, Value};
 use super::{Cardinality, FileRead, Mode, ModuleDir, Resource, Terraform, TfOptions};
 use crate::source::{FileKind, SourceFile};
-use hcl_edit::expr::{BinaryOperator, Expression, ObjectKey, TraversalOperator, UnaryOperator};
-use hcl_edit::template::{Directive, Element, Template};
-use shipshape_model::{Diagnostic, DiagnosticKind};
+use shipshape_model::{Diagnostic, DiagnosticKind, LineIndex};
 use std::cell::RefCell;
 use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
 use std::path::Path;
@@ -372,8 +371,9 @@ impl<'a> Evaluator<'a> {
                         // Terraform only accepts constants in tfvars; a
                         // reference has no instance to resolve against
                         // (and used to index an empty instance list).
-                        let v = if is_constant(&a.value) {
-                            self.eval(&a.value, &Scope::default())
+                        let value = Expr::from_hcl(&a.value, &LineIndex::new(text));
+                        let v = if value.is_constant() {
+                            self.eval(&value, &Scope::default())
                         } else {
                             self.diag(
                                 DiagnosticKind::ParseError,
@@ -691,7 +691,7 @@ impl<'a> Evaluator<'a> {
                 let name = b.label(0).to_string();
                 let iter_name = b
                     .attr("iterator")
-                    .and_then(|a| a.expr.as_variable().map(|i| i.as_str().to_string()))
+                    .and_then(|a| a.expr.as_variable().map(str::to_string))
                     .unwrap_or_else(|| name.clone());
                 let Some(content) = b.blocks_of("content").next() else {
                     continue;
@@ -959,7 +959,7 @@ impl<'a> Evaluator<'a> {
         }
     }
 
-    pub(super) fn eval(&self, e: &Expression, scope: &Scope) -> Value {
+    pub(super) fn eval(&self, e: &Expr, scope: &Scope) -> Value {
         {
             let mut d = self.depth.borrow_mut();
             if *d >= MAX_DEPTH {
@@ -972,54 +972,54 @@ impl<'a> Evaluator<'a> {
         v
     }
 
-    fn eval_inner(&self, e: &Expression, scope: &Scope) -> Value {
+    fn eval_inner(&self, e: &Expr, scope: &Scope) -> Value {
         match e {
-            Expression::Null(_) => Value::Null,
-            Expression::Bool(b) => Value::Bool(*b.value()),
-            Expression::Number(n) => Value::Number(n.value().as_f64().unwrap_or(0.0)),
-            Expression::String(s) => Value::String(s.value().to_string()),
-            Expression::Array(a) => Value::List(a.iter().map(|x| self.eval(x, scope)).collect()),
-            Expression::Object(o) => {
+            Expr::Null => Value::Null,
+            Expr::Bool(b) => Value::Bool(*b),
+            Expr::Number(n) => Value::Number(*n),
+            Expr::String(s) => Value::String(s.to_string()),
+            Expr::Array(a) => Value::List(a.iter().map(|x| self.eval(x, scope)).collect()),
+            Expr::Object(o) => {
                 let mut m = BTreeMap::new();
                 for (k, v) in o.iter() {
                     let key = match k {
-                        ObjectKey::Ident(i) => i.as_str().to_string(),
-                        ObjectKey::Expression(ke) => match self.eval(ke, scope) {
+                        ObjectKey::Ident(i) => i.to_string(),
+                        ObjectKey::Expr(ke) => match self.eval(ke, scope) {
                             // A bare word used as a key is its name.
-                            _ if ke.as_variable().is_some() => ke
-                                .as_variable()
-                                .map(|i| i.as_str().to_string())
-                                .unwrap_or_default(),
+                            _ if ke.as_variable().is_some() => {
+                                ke.as_variable().unwrap_or_default().to_string()
+                            }
                             kv => match kv.to_display_string() {
                                 Some(s) => s,
                                 None => return merge_unknown([&kv]),
                             },
                         },
                     };
-                    m.insert(key, self.eval(v.expr(), scope));
+                    m.insert(key, self.eval(v, scope));
                 }
                 Value::Object(m.into_iter().collect())
             }
-            Expression::StringTemplate(t) => self.eval_elements(t.iter(), scope),
-            Expression::HeredocTemplate(h) => {
+            Expr::Template(t) => self.eval_template(t, scope),
+            Expr::Heredoc(h) => {
                 let v = self.eval_template(&h.template, scope);
-                match (v, h.indent()) {
+                match (v, h.indent) {
                     (Value::String(s), Some(indent)) if indent > 0 => {
                         Value::String(dedent(&s, indent))
                     }
                     (v, _) => v,
                 }
             }
-            Expression::Parenthesis(p) => self.eval(p.inner(), scope),
-            Expression::Variable(v) => self.variable(v.as_str(), scope),
-            Expression::Conditional(c) => {
-                let cond = self.eval(&c.cond_expr, scope);
+            Expr::Parenthesis(p) => self.eval(p, scope),
+            Expr::Variable(v) => self.variable(v, scope),
+            Expr::Conditional(c) => {
+                let [cond_expr, true_expr, false_expr] = &**c;
+                let cond = self.eval(cond_expr, scope);
                 match cond.as_bool() {
-                    Some(true) => self.eval(&c.true_expr, scope),
-                    Some(false) => self.eval(&c.false_expr, scope),
+                    Some(true) => self.eval(true_expr, scope),
+                    Some(false) => self.eval(false_expr, scope),
                     None => {
-                        let t = self.eval(&c.true_expr, scope);
-                        let f = self.eval(&c.false_expr, scope);
+                        let t = self.eval(true_expr, scope);
+                        let f = self.eval(false_expr, scope);
                         if t == f && t.is_known() {
                             t
                         } else {
@@ -1028,25 +1028,23 @@ impl<'a> Evaluator<'a> {
                     }
                 }
             }
-            Expression::FuncCall(f) => self.call(f, scope),
-            Expression::Traversal(t) => self.traversal(&t.expr, &t.operators, scope),
-            Expression::UnaryOp(u) => {
-                let v = self.eval(&u.expr, scope);
-                match (u.operator.value(), &v) {
-                    (UnaryOperator::Not, _) => v
+            Expr::FuncCall(f) => self.call(f, scope),
+            Expr::Traversal(t) => self.traversal(&t.expr, &t.operators, scope),
+            Expr::UnaryOp(op, inner) => {
+                let v = self.eval(inner, scope);
+                match op {
+                    UnaryOperator::Not => v
                         .as_bool()
                         .map(|b| Value::Bool(!b))
                         .unwrap_or_else(|| merge_unknown([&v])),
-                    (UnaryOperator::Neg, _) => v
+                    UnaryOperator::Neg => v
                         .as_f64()
                         .map(|n| Value::Number(-n))
                         .unwrap_or_else(|| merge_unknown([&v])),
                 }
             }
-            Expression::BinaryOp(b) => {
-                self.binary(*b.operator.value(), &b.lhs_expr, &b.rhs_expr, scope)
-            }
-            Expression::ForExpr(f) => self.for_expr(f, scope),
+            Expr::BinaryOp(b) => self.binary(b.1, &b.0, &b.2, scope),
+            Expr::ForExpr(f) => self.for_expr(f, scope),
         }
     }
 
@@ -1058,17 +1056,12 @@ impl<'a> Evaluator<'a> {
         Value::unknown(self.prefixed(scope.inst, name))
     }
 
-    fn traversal(
-        &self,
-        base: &Expression,
-        ops: &[hcl_edit::Decorated<TraversalOperator>],
-        scope: &Scope,
-    ) -> Value {
-        let getattr = |i: usize| match ops.get(i).map(|o| o.value()) {
-            Some(TraversalOperator::GetAttr(id)) => Some(id.as_str().to_string()),
+    fn traversal(&self, base: &Expr, ops: &[Operator], scope: &Scope) -> Value {
+        let getattr = |i: usize| match ops.get(i) {
+            Some(Operator::GetAttr(id)) => Some(id.to_string()),
             _ => None,
         };
-        let (start, used) = match base.as_variable().map(|v| v.as_str()) {
+        let (start, used) = match base.as_variable() {
             Some(root) if !scope.vars.contains_key(root) => match root {
                 "var" => match getattr(0) {
                     Some(n) => (self.var(scope.inst, &n), 1),
@@ -1125,21 +1118,21 @@ impl<'a> Evaluator<'a> {
             if !v.is_known() {
                 return v;
             }
-            v = match ops[i].value() {
-                TraversalOperator::GetAttr(id) => match &v {
+            v = match &ops[i] {
+                Operator::GetAttr(id) => match &v {
                     Value::Object(m) => m
-                        .get(id.as_str())
+                        .get(&**id)
                         .cloned()
                         .unwrap_or_else(|| Value::unknown(ERROR_REF)),
                     Value::Null => Value::unknown(ERROR_REF),
                     _ => Value::unknown(ERROR_REF),
                 },
-                TraversalOperator::Index(ix) => {
+                Operator::Index(ix) => {
                     let k = self.eval(ix, scope);
                     index(&v, &k)
                 }
-                TraversalOperator::LegacyIndex(n) => index(&v, &Value::Number(*n.value() as f64)),
-                TraversalOperator::AttrSplat(_) | TraversalOperator::FullSplat(_) => {
+                Operator::LegacyIndex(n) => index(&v, &Value::Number(*n as f64)),
+                Operator::AttrSplat | Operator::FullSplat => {
                     let items: Vec<Value> = match &v {
                         Value::List(l) => l.clone(),
                         Value::Null => vec![],
@@ -1158,36 +1151,26 @@ impl<'a> Evaluator<'a> {
         v
     }
 
-    fn apply_ops(
-        &self,
-        mut v: Value,
-        ops: &[hcl_edit::Decorated<TraversalOperator>],
-        scope: &Scope,
-    ) -> Value {
+    fn apply_ops(&self, mut v: Value, ops: &[Operator], scope: &Scope) -> Value {
         for op in ops {
             if !v.is_known() {
                 return v;
             }
-            v = match op.value() {
-                TraversalOperator::GetAttr(id) => v
-                    .get(id.as_str())
+            v = match op {
+                Operator::GetAttr(id) => v
+                    .get(id)
                     .cloned()
                     .unwrap_or_else(|| Value::unknown(ERROR_REF)),
-                TraversalOperator::Index(ix) => index(&v, &self.eval(ix, scope)),
-                TraversalOperator::LegacyIndex(n) => index(&v, &Value::Number(*n.value() as f64)),
-                _ => v,
+                Operator::Index(ix) => index(&v, &self.eval(ix, scope)),
+                Operator::LegacyIndex(n) => index(&v, &Value::Number(*n as f64)),
+                Operator::AttrSplat | Operator::FullSplat => v,
             };
         }
         v
     }
 
     /// `module.NAME[key].OUTPUT`, evaluating only the output asked for.
-    fn module_traversal(
-        &self,
-        scope: &Scope,
-        name: &str,
-        ops: &[hcl_edit::Decorated<TraversalOperator>],
-    ) -> (Value, usize) {
+    fn module_traversal(&self, scope: &Scope, name: &str, ops: &[Operator]) -> (Value, usize) {
         let inst = scope.inst;
         if self.insts[inst].opaque_calls.contains(name) {
             let dep = self.prefixed(inst, &format!("module.{name}"));
@@ -1200,19 +1183,15 @@ impl<'a> Evaluator<'a> {
                 ops.len() + 1,
             );
         };
-        match (children.as_slice(), ops.first().map(|o| o.value())) {
-            ([(None, child)], Some(TraversalOperator::GetAttr(out))) => {
-                (self.output(*child, out.as_str()), 2)
-            }
-            (_, Some(TraversalOperator::Index(ix))) => {
+        match (children.as_slice(), ops.first()) {
+            ([(None, child)], Some(Operator::GetAttr(out))) => (self.output(*child, out), 2),
+            (_, Some(Operator::Index(ix))) => {
                 let k = self.eval(ix, scope);
                 let found = children
                     .iter()
                     .find(|(key, _)| key.as_ref().is_some_and(|key| key_eq(key, &k)));
-                match (found, ops.get(1).map(|o| o.value())) {
-                    (Some((_, c)), Some(TraversalOperator::GetAttr(out))) => {
-                        (self.output(*c, out.as_str()), 3)
-                    }
+                match (found, ops.get(1)) {
+                    (Some((_, c)), Some(Operator::GetAttr(out))) => (self.output(*c, out), 3),
                     _ => (self.module_value(inst, name), 1),
                 }
             }
@@ -1220,7 +1199,7 @@ impl<'a> Evaluator<'a> {
         }
     }
 
-    fn binary(&self, op: BinaryOperator, l: &Expression, r: &Expression, scope: &Scope) -> Value {
+    fn binary(&self, op: BinaryOperator, l: &Expr, r: &Expr, scope: &Scope) -> Value {
         let lv = self.eval(l, scope);
         // Short-circuit the logical operators where one side decides.
         match op {
@@ -1268,8 +1247,8 @@ impl<'a> Evaluator<'a> {
         }
     }
 
-    fn for_expr(&self, f: &hcl_edit::expr::ForExpr, scope: &Scope) -> Value {
-        let coll = self.eval(&f.intro.collection_expr, scope);
+    fn for_expr(&self, f: &super::expr::ForExpr, scope: &Scope) -> Value {
+        let coll = self.eval(&f.collection, scope);
         let items: Vec<(Value, Value)> = match coll {
             Value::List(v) => v
                 .into_iter()
@@ -1280,17 +1259,17 @@ impl<'a> Evaluator<'a> {
             Value::Null => vec![],
             other => return merge_unknown([&other]),
         };
-        let kname = f.intro.key_var.as_ref().map(|k| k.as_str().to_string());
-        let vname = f.intro.value_var.as_str().to_string();
+        let kname = f.key_var.as_deref();
+        let vname = &*f.value_var;
         let mut list = Vec::new();
         let mut map: BTreeMap<String, Value> = BTreeMap::new();
         for (k, v) in items.into_iter().take(MAX_COLLECTION) {
-            let mut s = scope.with(&vname, v);
-            if let Some(kn) = &kname {
+            let mut s = scope.with(vname, v);
+            if let Some(kn) = kname {
                 s = s.with(kn, k);
             }
             if let Some(c) = &f.cond {
-                match self.eval(&c.expr, &s).as_bool() {
+                match self.eval(c, &s).as_bool() {
                     Some(true) => {}
                     Some(false) => continue,
                     None => return Value::unknown("!for-condition"),
@@ -1323,14 +1302,6 @@ impl<'a> Evaluator<'a> {
     }
 
     fn eval_template(&self, t: &Template, scope: &Scope) -> Value {
-        self.eval_elements(t.iter(), scope)
-    }
-
-    fn eval_elements<'e>(
-        &self,
-        elements: impl Iterator<Item = &'e Element>,
-        scope: &Scope,
-    ) -> Value {
         let mut out = String::new();
         let mut unknown: Option<Value> = None;
         let mut push = |v: Value, out: &mut String| match v.to_display_string() {
@@ -1343,59 +1314,65 @@ impl<'a> Evaluator<'a> {
                 });
             }
         };
-        for el in elements {
+        for el in t.iter() {
             match el {
-                Element::Literal(s) => out.push_str(s.value()),
-                Element::Interpolation(i) => push(self.eval(&i.expr, scope), &mut out),
-                Element::Directive(d) => match d.as_ref() {
-                    Directive::If(ifd) => {
-                        let c = self.eval(&ifd.if_expr.cond_expr, scope);
-                        let chosen = match c.as_bool() {
-                            Some(true) => Some(self.eval_template(&ifd.if_expr.template, scope)),
-                            Some(false) => Some(
-                                ifd.else_expr
-                                    .as_ref()
-                                    .map(|e| self.eval_template(&e.template, scope))
-                                    .unwrap_or(Value::String(String::new())),
-                            ),
-                            None => None,
-                        };
-                        push(chosen.unwrap_or_else(|| merge_unknown([&c])), &mut out);
-                    }
-                    Directive::For(fd) => {
-                        let fe = &fd.for_expr;
-                        let coll = self.eval(&fe.collection_expr, scope);
-                        let items: Vec<(Value, Value)> = match coll {
-                            Value::List(v) => v
-                                .into_iter()
-                                .enumerate()
-                                .map(|(i, x)| (Value::Number(i as f64), x))
-                                .collect(),
-                            Value::Object(o) => {
-                                o.into_iter().map(|(k, v)| (Value::String(k), v)).collect()
-                            }
-                            other => {
-                                push(merge_unknown([&other]), &mut out);
-                                continue;
-                            }
-                        };
-                        for (k, v) in items.into_iter().take(MAX_COLLECTION) {
-                            let mut s = scope.with(fe.value_var.as_str(), v);
-                            if let Some(kv) = &fe.key_var {
-                                s = s.with(kv.as_str(), k);
-                            }
-                            push(self.eval_template(&fe.template, &s), &mut out);
+                Element::Literal(s) => out.push_str(s),
+                Element::Interpolation(e) => push(self.eval(e, scope), &mut out),
+                Element::If {
+                    cond,
+                    then,
+                    otherwise,
+                } => {
+                    let c = self.eval(cond, scope);
+                    let chosen = match c.as_bool() {
+                        Some(true) => Some(self.eval_template(then, scope)),
+                        Some(false) => Some(
+                            otherwise
+                                .as_ref()
+                                .map(|e| self.eval_template(e, scope))
+                                .unwrap_or(Value::String(String::new())),
+                        ),
+                        None => None,
+                    };
+                    push(chosen.unwrap_or_else(|| merge_unknown([&c])), &mut out);
+                }
+                Element::For {
+                    key_var,
+                    value_var,
+                    collection,
+                    template,
+                } => {
+                    let coll = self.eval(collection, scope);
+                    let items: Vec<(Value, Value)> = match coll {
+                        Value::List(v) => v
+                            .into_iter()
+                            .enumerate()
+                            .map(|(i, x)| (Value::Number(i as f64), x))
+                            .collect(),
+                        Value::Object(o) => {
+                            o.into_iter().map(|(k, v)| (Value::String(k), v)).collect()
                         }
+                        other => {
+                            push(merge_unknown([&other]), &mut out);
+                            continue;
+                        }
+                    };
+                    for (k, v) in items.into_iter().take(MAX_COLLECTION) {
+                        let mut s = scope.with(value_var, v);
+                        if let Some(kv) = key_var {
+                            s = s.with(kv, k);
+                        }
+                        push(self.eval_template(template, &s), &mut out);
                     }
-                },
+                }
             }
         }
         unknown.unwrap_or(Value::String(out))
     }
 
-    fn call(&self, f: &hcl_edit::expr::FuncCall, scope: &Scope) -> Value {
-        let name = f.name.name.as_str();
-        let args: Vec<&Expression> = f.args.iter().collect();
+    fn call(&self, f: &super::expr::FuncCall, scope: &Scope) -> Value {
+        let name = &*f.name;
+        let args: Vec<&Expr> = f.args.iter().collect();
         match name {
             "try" => {
                 let mut last = Value::unknown(ERROR_REF);
@@ -1427,7 +1404,7 @@ impl<'a> Evaluator<'a> {
             _ => {}
         }
         let mut values: Vec<Value> = args.iter().map(|a| self.eval(a, scope)).collect();
-        if f.args.expand_final() {
+        if f.expand_final {
             if let Some(Value::List(last)) = values.pop() {
                 values.extend(last);
             }
@@ -1437,7 +1414,7 @@ impl<'a> Evaluator<'a> {
 
     /// `file()` / `templatefile()` read a file of the repository (never
     /// outside the root), and record the read for the rules on user data.
-    fn file_call(&self, name: &str, args: &[&Expression], scope: &Scope) -> Value {
+    fn file_call(&self, name: &str, args: &[&Expr], scope: &Scope) -> Value {
         let p = args
             .first()
             .map(|a| self.eval(a, scope))
@@ -1473,7 +1450,7 @@ impl<'a> Evaluator<'a> {
                     .get(1)
                     .map(|a| self.eval(a, scope))
                     .unwrap_or(Value::Object(Default::default()));
-                let Ok(tpl) = hcl_edit::parser::parse_template(&text) else {
+                let Some(tpl) = Template::parse(&text) else {
                     return Value::unknown(format!("templatefile:{rel}"));
                 };
                 let mut s = Scope {
@@ -1524,18 +1501,13 @@ fn unknown_iteration() -> HashMap<String, Value> {
 
 /// After a resource's name, an optional index operator: where the attribute
 /// name is and how many operators the address used.
-fn attr_after_index(
-    ops: &[hcl_edit::Decorated<TraversalOperator>],
-    at: usize,
-) -> (Option<usize>, usize) {
-    match ops.get(at).map(|o| o.value()) {
-        Some(TraversalOperator::Index(_)) | Some(TraversalOperator::LegacyIndex(_)) => {
-            match ops.get(at + 1).map(|o| o.value()) {
-                Some(TraversalOperator::GetAttr(_)) => (Some(at + 1), at + 1),
-                _ => (None, at + 1),
-            }
-        }
-        Some(TraversalOperator::GetAttr(_)) => (Some(at), at),
+fn attr_after_index(ops: &[Operator], at: usize) -> (Option<usize>, usize) {
+    match ops.get(at) {
+        Some(Operator::Index(_)) | Some(Operator::LegacyIndex(_)) => match ops.get(at + 1) {
+            Some(Operator::GetAttr(_)) => (Some(at + 1), at + 1),
+            _ => (None, at + 1),
+        },
+        Some(Operator::GetAttr(_)) => (Some(at), at),
         _ => (None, at),
     }
 }
@@ -1596,25 +1568,6 @@ fn dedent(s: &str, n: usize) -> String {
             &line[strip..]
         })
         .collect()
-}
-
-/// Whether an expression is a constant: no variable, traversal root or
-/// function call anywhere in it (what Terraform allows in tfvars).
-fn is_constant(expr: &hcl_edit::expr::Expression) -> bool {
-    use hcl_edit::expr::Expression;
-    use hcl_edit::visit::{self, Visit};
-    struct Refs(bool);
-    impl Visit for Refs {
-        fn visit_expr(&mut self, e: &Expression) {
-            match e {
-                Expression::Variable(_) | Expression::FuncCall(_) => self.0 = true,
-                _ => visit::visit_expr(self, e),
-            }
-        }
-    }
-    let mut r = Refs(false);
-    r.visit_expr(expr);
-    !r.0
 }
 
 #[cfg(test)]

@@ -2,8 +2,7 @@
 //! tell a value typed into the file (`password = "hunter2"`) from one that
 //! comes from a variable, a reference or a function (`random_password`).
 
-use hcl_edit::expr::{Expression, ObjectKey};
-use hcl_edit::template::Element;
+use super::expr::{Element, Expr, ObjectKey, Template};
 
 /// A string literal found inside an expression, with the object key it is
 /// the value of (if any) and the `name = "..."` sibling of its object (ECS
@@ -17,21 +16,21 @@ pub struct Literal {
 
 /// The expression's value when it is a string written entirely as a
 /// literal (no interpolation, no directive).
-pub fn literal_string(expr: &Expression) -> Option<String> {
+pub fn literal_string(expr: &Expr) -> Option<String> {
     match expr {
-        Expression::String(s) => Some(s.value().to_string()),
-        Expression::StringTemplate(t) => template_literal(t.iter()),
-        Expression::HeredocTemplate(h) => template_literal(h.template.iter()),
-        Expression::Parenthesis(p) => literal_string(p.inner()),
+        Expr::String(s) => Some(s.to_string()),
+        Expr::Template(t) => template_literal(t),
+        Expr::Heredoc(h) => template_literal(&h.template),
+        Expr::Parenthesis(p) => literal_string(p),
         _ => None,
     }
 }
 
-fn template_literal<'a>(elements: impl Iterator<Item = &'a Element>) -> Option<String> {
+fn template_literal(template: &Template) -> Option<String> {
     let mut out = String::new();
-    for e in elements {
+    for e in template.iter() {
         match e {
-            Element::Literal(s) => out.push_str(s.value()),
+            Element::Literal(s) => out.push_str(s),
             _ => return None,
         }
     }
@@ -41,7 +40,7 @@ fn template_literal<'a>(elements: impl Iterator<Item = &'a Element>) -> Option<S
 /// Every literal string inside `expr`: objects, arrays, function arguments
 /// (`jsonencode({...})`), conditionals. Depth is bounded by the parser's
 /// nesting guard.
-pub fn literals_in(expr: &Expression) -> Vec<Literal> {
+pub fn literals_in(expr: &Expr) -> Vec<Literal> {
     let mut out = Vec::new();
     walk(expr, None, None, &mut out);
     out
@@ -49,12 +48,12 @@ pub fn literals_in(expr: &Expression) -> Vec<Literal> {
 
 fn key_text(key: &ObjectKey) -> Option<String> {
     match key {
-        ObjectKey::Ident(i) => Some(i.as_str().to_string()),
-        ObjectKey::Expression(e) => literal_string(e),
+        ObjectKey::Ident(i) => Some(i.to_string()),
+        ObjectKey::Expr(e) => literal_string(e),
     }
 }
 
-fn walk(expr: &Expression, key: Option<&str>, sibling: Option<&str>, out: &mut Vec<Literal>) {
+fn walk(expr: &Expr, key: Option<&str>, sibling: Option<&str>, out: &mut Vec<Literal>) {
     if let Some(value) = literal_string(expr) {
         out.push(Literal {
             key: key.map(str::to_string),
@@ -64,22 +63,22 @@ fn walk(expr: &Expression, key: Option<&str>, sibling: Option<&str>, out: &mut V
         return;
     }
     match expr {
-        Expression::Array(a) => a.iter().for_each(|e| walk(e, key, None, out)),
-        Expression::Object(o) => {
+        Expr::Array(a) => a.iter().for_each(|e| walk(e, key, None, out)),
+        Expr::Object(o) => {
             let name = o
                 .iter()
                 .find(|(k, _)| key_text(k).as_deref() == Some("name"))
-                .and_then(|(_, v)| literal_string(v.expr()));
+                .and_then(|(_, v)| literal_string(v));
             for (k, v) in o.iter() {
                 let k = key_text(k);
-                walk(v.expr(), k.as_deref(), name.as_deref(), out);
+                walk(v, k.as_deref(), name.as_deref(), out);
             }
         }
-        Expression::FuncCall(f) => f.args.iter().for_each(|e| walk(e, key, None, out)),
-        Expression::Parenthesis(p) => walk(p.inner(), key, sibling, out),
-        Expression::Conditional(c) => {
-            walk(&c.true_expr, key, sibling, out);
-            walk(&c.false_expr, key, sibling, out);
+        Expr::FuncCall(f) => f.args.iter().for_each(|e| walk(e, key, None, out)),
+        Expr::Parenthesis(p) => walk(p, key, sibling, out),
+        Expr::Conditional(c) => {
+            walk(&c[1], key, sibling, out);
+            walk(&c[2], key, sibling, out);
         }
         _ => {}
     }
@@ -97,7 +96,7 @@ pub fn tfvars_literals(
     body.iter()
         .filter_map(|s| s.as_attribute())
         .filter_map(|a| {
-            let value = literal_string(&a.value)?;
+            let value = literal_string(&Expr::from_hcl(&a.value, &file.lines))?;
             let span = hcl_edit::Span::span(a)
                 .map(|r| file.lines.span(r))
                 .unwrap_or(shipshape_model::LineSpan::line(1));
@@ -110,8 +109,8 @@ pub fn tfvars_literals(
 mod tests {
     use super::*;
 
-    fn expr(s: &str) -> Expression {
-        s.parse().expect("expression")
+    fn expr(s: &str) -> Expr {
+        Expr::parse(s).expect("expression")
     }
 
     #[test]

@@ -3,6 +3,7 @@
 //! be known statically into [`Resource`]s that rules query.
 
 mod eval;
+pub mod expr;
 pub use eval::join_rel;
 mod functions;
 pub mod literals;

@@ -1,10 +1,11 @@
 //! The syntax layer: `.tf` files parsed with hcl-edit into blocks and
 //! attributes that keep their line spans and their expressions.
 //!
-//! Expressions stay hcl-edit expressions; the evaluator reads them.
+//! Expressions are converted to the compact [`Expr`] tree; the hcl-edit
+//! tree is dropped once the file is converted.
 
+use super::expr::Expr;
 use crate::source::SourceFile;
-use hcl_edit::expr::Expression;
 use hcl_edit::structure::{Body, Structure};
 use hcl_edit::Span;
 use shipshape_model::{Diagnostic, DiagnosticKind, LineIndex, LineSpan};
@@ -14,7 +15,7 @@ use std::sync::Arc;
 #[derive(Debug, Clone)]
 pub struct Attr {
     pub name: String,
-    pub expr: Expression,
+    pub expr: Expr,
     pub span: LineSpan,
 }
 
@@ -151,7 +152,7 @@ fn convert_body(body: &Body, file: &Arc<str>, lines: &LineIndex) -> (Vec<Attr>, 
         match structure {
             Structure::Attribute(a) => attrs.push(Attr {
                 name: a.key.as_str().to_string(),
-                expr: a.value.clone(),
+                expr: Expr::from_hcl(&a.value, lines),
                 span: span_lines(a.span(), lines),
             }),
             Structure::Block(b) => {

@@ -1,5 +1,6 @@
 use crate::support::tf_evidence;
 use crate::{declare_rule, Context, Rule, RuleMeta};
+use shipshape_loaders::terraform::expr::Expr;
 use shipshape_loaders::terraform::{refers_to, Mode, Value};
 
 declare_rule! {
@@ -80,13 +81,11 @@ impl Rule for AmiNotPinned {
 }
 
 /// Whether an `ignore_changes` expression names `attr` (or is `all`).
-fn ignores(expr: &hcl_edit::expr::Expression, attr: &str) -> bool {
-    use hcl_edit::expr::Expression;
+fn ignores(expr: &Expr, attr: &str) -> bool {
     match expr {
-        Expression::Variable(v) => v.as_str() == "all" || v.as_str() == attr,
-        Expression::String(s) => s.value() == "all" || s.value() == attr,
-        Expression::Array(a) => a.iter().any(|e| ignores(e, attr)),
-        Expression::Traversal(t) => ignores(&t.expr, attr),
+        Expr::Variable(v) | Expr::String(v) => &**v == "all" || &**v == attr,
+        Expr::Array(a) => a.iter().any(|e| ignores(e, attr)),
+        Expr::Traversal(t) => ignores(&t.expr, attr),
         _ => false,
     }
 }

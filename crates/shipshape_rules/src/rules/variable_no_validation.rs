@@ -1,5 +1,5 @@
 use crate::{declare_rule, Context, Rule, RuleMeta};
-use hcl_edit::expr::{Expression, TraversalOperator};
+use shipshape_loaders::terraform::expr::{Expr, Operator};
 use shipshape_loaders::terraform::{join_rel, Block, Terraform};
 use shipshape_model::Evidence;
 use std::collections::HashMap;
@@ -105,15 +105,10 @@ fn validated(tf: &Terraform, callers: &Callers, dir: &str, name: &str, depth: us
     !calls.is_empty()
         && calls.iter().all(
             |(caller_dir, call)| match call.attr(name).map(|a| &a.expr) {
-                Some(Expression::String(_)) | Some(Expression::Number(_)) => true,
-                Some(Expression::Traversal(t)) => match (
-                    t.expr.as_variable().map(|v| v.as_str()),
-                    t.operators.first().map(|o| o.value()),
-                ) {
-                    (Some("var"), Some(TraversalOperator::GetAttr(arg)))
-                        if t.operators.len() == 1 =>
-                    {
-                        validated(tf, callers, caller_dir, arg.as_str(), depth + 1)
+                Some(Expr::String(_)) | Some(Expr::Number(_)) => true,
+                Some(Expr::Traversal(t)) => match (t.expr.as_variable(), t.operators.first()) {
+                    (Some("var"), Some(Operator::GetAttr(arg))) if t.operators.len() == 1 => {
+                        validated(tf, callers, caller_dir, arg, depth + 1)
                     }
                     _ => false,
                 },
