@@ -1,6 +1,7 @@
 use crate::support::tf_evidence;
 use crate::{declare_rule, Context, Rule, RuleMeta};
 use shipshape_loaders::terraform::expr::Expr;
+use std::collections::HashMap;
 use shipshape_loaders::terraform::{refers_to, Mode, Value};
 
 declare_rule! {
@@ -45,13 +46,13 @@ impl Rule for AmiNotPinned {
 
     fn check(&self, cx: &mut Context) {
         let tf = &cx.repo.terraform;
-        let latest: Vec<_> = tf
-            .data_of("aws_ami")
-            .filter(|d| {
-                d.mode == Mode::Data
-                    && d.get(&["most_recent"]).and_then(Value::as_bool) == Some(true)
-            })
-            .collect();
+        // `most_recent` AMI lookups by root: an instance only reads its own.
+        let mut latest: HashMap<&str, Vec<_>> = HashMap::new();
+        for d in tf.data_of("aws_ami").filter(|d| {
+            d.mode == Mode::Data && d.get(&["most_recent"]).and_then(Value::as_bool) == Some(true)
+        }) {
+            latest.entry(d.root_dir.as_str()).or_default().push(d);
+        }
         for (t, attr) in [("aws_instance", "ami"), ("aws_launch_template", "image_id")] {
             for res in tf.resources_of(t) {
                 let ignored = res
@@ -63,9 +64,11 @@ impl Rule for AmiNotPinned {
                     continue;
                 }
                 let deps = res.attr_refs(attr);
-                if let Some(ami) = latest.iter().find(|d| {
-                    d.root_dir == res.root_dir && deps.iter().any(|dep| refers_to(dep, &d.address))
-                }) {
+                let in_root = latest.get(res.root_dir.as_str()).map_or(&[][..], Vec::as_slice);
+                if let Some(ami) = in_root
+                    .iter()
+                    .find(|d| deps.iter().any(|dep| refers_to(dep, &d.address)))
+                {
                     cx.report(tf_evidence(
                         res,
                         &[],

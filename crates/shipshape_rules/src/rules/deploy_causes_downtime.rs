@@ -3,6 +3,7 @@ use super::script_support::{script_evidence, CommandKeys};
 use crate::{declare_rule, Context, Rule, RuleMeta};
 use shipshape_loaders::compose::ComposeFile;
 use shipshape_loaders::shell::{Command, Script, ScriptRole};
+use std::collections::HashMap;
 
 declare_rule! {
     /// ### What it finds
@@ -53,7 +54,7 @@ impl Rule for DeployCausesDowntime {
     }
 
     fn check(&self, cx: &mut Context) {
-        let compose = &cx.repo.compose;
+        let compose = StartFirst::index(&cx.repo.compose);
         for w in &cx.repo.workflows {
             for job in &w.jobs {
                 let deploy_job = !deploy_steps(job).is_empty()
@@ -67,7 +68,7 @@ impl Rule for DeployCausesDowntime {
                     // On the runner itself, compose is test scaffolding; in a
                     // deploy job or on a remote host it is the deployment.
                     let Some((c, how)) =
-                        in_place_recreate(run, compose, |c| deploy_job || remote(c))
+                        in_place_recreate(run, &compose, |c| deploy_job || remote(c))
                     else {
                         continue;
                     };
@@ -88,7 +89,7 @@ impl Rule for DeployCausesDowntime {
         }
         let mut keys = CommandKeys::default();
         for s in cx.repo.scripts.iter().filter(|s| is_deploy_script(s)) {
-            let Some((c, how)) = in_place_recreate(s, compose, |_| true) else {
+            let Some((c, how)) = in_place_recreate(s, &compose, |_| true) else {
                 continue;
             };
             let message = format!(
@@ -127,7 +128,7 @@ fn remote(c: &Command) -> bool {
 /// The first in-place recreate of a script, and how it is done.
 fn in_place_recreate<'a>(
     s: &'a Script,
-    compose: &[ComposeFile],
+    compose: &StartFirst,
     counts: impl Fn(&Command) -> bool,
 ) -> Option<(&'a Command, String)> {
     // A rolling helper anywhere in the script makes the deploy rolling.
@@ -146,7 +147,7 @@ fn in_place_recreate<'a>(
         .filter(|c| c.loops.is_empty() && counts(c))
     {
         if let Some(services) = compose_up_detached(c) {
-            if all_start_first(compose, &services) {
+            if compose.all(&services) {
                 continue;
             }
             return Some((c, format!("`{}`", compose_words(c))));
@@ -229,18 +230,42 @@ fn compose_words(c: &Command) -> String {
 
 /// Whether every affected service updates start-first (all services of
 /// the repository's compose files when none are named).
-fn all_start_first(compose: &[ComposeFile], services: &[String]) -> bool {
-    let all: Vec<_> = compose
-        .iter()
-        .flat_map(|f| f.services.iter())
-        .filter(|s| services.is_empty() || services.contains(&s.name))
-        .collect();
-    !all.is_empty()
-        && all.iter().all(|s| {
-            s.update_order
+/// Which compose services update with `order: start-first`, indexed once:
+/// every deploy command asks about the services it starts.
+struct StartFirst<'a> {
+    /// Per service name (across compose files): whether every service of
+    /// that name starts its replacement first.
+    by_name: HashMap<&'a str, bool>,
+    /// There are services and all of them start first.
+    every: bool,
+}
+
+impl<'a> StartFirst<'a> {
+    fn index(compose: &'a [ComposeFile]) -> Self {
+        let mut by_name: HashMap<&str, bool> = HashMap::new();
+        for s in compose.iter().flat_map(|f| f.services.iter()) {
+            let start_first = s
+                .update_order
                 .as_ref()
-                .is_some_and(|o| o.value == "start-first")
-        })
+                .is_some_and(|o| o.value == "start-first");
+            *by_name.entry(s.name.as_str()).or_insert(true) &= start_first;
+        }
+        let every = !by_name.is_empty() && by_name.values().all(|b| *b);
+        Self { by_name, every }
+    }
+
+    /// Whether the named services (all services when none is named) exist
+    /// and all start their replacement first.
+    fn all(&self, services: &[String]) -> bool {
+        if services.is_empty() {
+            return self.every;
+        }
+        let found: Vec<bool> = services
+            .iter()
+            .filter_map(|n| self.by_name.get(n.as_str()).copied())
+            .collect();
+        !found.is_empty() && found.iter().all(|b| *b)
+    }
 }
 
 #[cfg(test)]
