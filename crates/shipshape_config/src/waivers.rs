@@ -451,7 +451,7 @@ mod tests {
             end_line: file.map(|_| line + 3),
             resource: resource.map(str::to_string),
             fingerprint: format!("{rule}{line}"),
-            remediation: String::new(),
+            remediation: "".into(),
             effort_hours: [1, 2],
             suppressed_by: None,
         }

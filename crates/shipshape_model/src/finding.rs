@@ -166,7 +166,9 @@ pub struct Finding {
     pub end_line: Option<u32>,
     pub resource: Option<String>,
     pub fingerprint: String,
-    pub remediation: String,
+    /// Shared: findings of one rule mostly carry the same few remediations,
+    /// and a monorepo review holds hundreds of thousands of findings.
+    pub remediation: std::sync::Arc<str>,
     pub effort_hours: [u32; 2],
     /// The waiver that suppresses the finding (only in the report's
     /// `suppressed` list).

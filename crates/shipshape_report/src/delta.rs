@@ -98,7 +98,7 @@ mod tests {
             end_line: Some(2),
             resource: None,
             fingerprint: fp.into(),
-            remediation: String::new(),
+            remediation: "".into(),
             effort_hours: [1, 2],
             suppressed_by: None,
         }

@@ -770,7 +770,8 @@ mod tests {
             end_line: Some(2),
             resource: Some(format!("aws_db_instance.{PAYLOAD}")),
             fingerprint: "\"><script>alert(2)</script>".into(),
-            remediation: format!("Set it.\n\n```hcl\n# {PAYLOAD}\n</pre><script>x</script>\n```"),
+            remediation: format!("Set it.\n\n```hcl\n# {PAYLOAD}\n</pre><script>x</script>\n```")
+                .into(),
             effort_hours: [1, 2],
             suppressed_by: None,
         };

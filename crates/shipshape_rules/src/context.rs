@@ -3,12 +3,18 @@
 use crate::RuleMeta;
 use shipshape_loaders::Repository;
 use shipshape_model::{stable_hash, Diagnostic, DiagnosticKind, Evidence, Finding, Profile};
+use std::collections::HashMap;
+use std::sync::Arc;
 
 /// The repository, the profile, and the findings a rule has emitted so far.
 pub struct Context<'a> {
     pub repo: &'a Repository,
     pub profile: Profile,
     meta: &'static RuleMeta,
+    /// The rule's generic remediation, once it has been needed.
+    generic_remediation: Option<Arc<str>>,
+    /// Each distinct specific remediation, once.
+    remediations: HashMap<String, Arc<str>>,
     pub(crate) findings: Vec<Finding>,
     pub(crate) diagnostics: Vec<Diagnostic>,
 }
@@ -19,6 +25,8 @@ impl<'a> Context<'a> {
             repo,
             profile,
             meta,
+            generic_remediation: None,
+            remediations: HashMap::new(),
             findings: Vec::new(),
             diagnostics: Vec::new(),
         }
@@ -36,7 +44,13 @@ impl<'a> Context<'a> {
         } else {
             ev.key
         };
-        let remediation = ev.remediation.unwrap_or_else(|| default_remediation(meta));
+        let remediation = match ev.remediation {
+            Some(text) => self.intern(text),
+            None => self
+                .generic_remediation
+                .get_or_insert_with(|| default_remediation(meta).into())
+                .clone(),
+        };
         self.findings.push(Finding {
             rule: meta.name.to_string(),
             code: meta.code.to_string(),
@@ -52,6 +66,15 @@ impl<'a> Context<'a> {
             effort_hours: meta.effort,
             suppressed_by: None,
         });
+    }
+
+    fn intern(&mut self, text: String) -> Arc<str> {
+        if let Some(shared) = self.remediations.get(&text) {
+            return shared.clone();
+        }
+        let shared: Arc<str> = text.as_str().into();
+        self.remediations.insert(text, shared.clone());
+        shared
     }
 
     /// Says that the rule could not decide, because a value is unknown.

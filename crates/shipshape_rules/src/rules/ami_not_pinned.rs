@@ -1,8 +1,8 @@
 use crate::support::tf_evidence;
 use crate::{declare_rule, Context, Rule, RuleMeta};
 use shipshape_loaders::terraform::expr::Expr;
-use std::collections::HashMap;
 use shipshape_loaders::terraform::{refers_to, Mode, Value};
+use std::collections::HashMap;
 
 declare_rule! {
     /// ### What it finds
@@ -64,7 +64,9 @@ impl Rule for AmiNotPinned {
                     continue;
                 }
                 let deps = res.attr_refs(attr);
-                let in_root = latest.get(res.root_dir.as_str()).map_or(&[][..], Vec::as_slice);
+                let in_root = latest
+                    .get(res.root_dir.as_str())
+                    .map_or(&[][..], Vec::as_slice);
                 if let Some(ami) = in_root
                     .iter()
                     .find(|d| deps.iter().any(|dep| refers_to(dep, &d.address)))
