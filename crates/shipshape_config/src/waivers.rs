@@ -172,7 +172,7 @@ pub fn apply(
         match suppression {
             Some(s) => {
                 let mut f = f;
-                f.suppressed_by = Some(s);
+                f.suppressed_by = Some(Box::new(s));
                 out.suppressed.push(f);
             }
             None => out.findings.push(f),

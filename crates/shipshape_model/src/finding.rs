@@ -173,7 +173,7 @@ pub struct Finding {
     /// The waiver that suppresses the finding (only in the report's
     /// `suppressed` list).
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub suppressed_by: Option<Suppression>,
+    pub suppressed_by: Option<Box<Suppression>>,
 }
 
 /// Why a finding was accepted as a risk: the waiver that hides it.

@@ -128,13 +128,13 @@ mod tests {
             vec![],
         );
         let mut waived = a.clone();
-        waived.suppressed_by = Some(Suppression {
+        waived.suppressed_by = Some(Box::new(Suppression {
             reason: "accepted".into(),
             owner: None,
             expires: None,
             source: "shipshape.toml:1".into(),
             inline: false,
-        });
+        }));
         let now = Report::new(".", Profile::Prod, vec![b, d], vec![waived], vec![]);
         let delta = compare(&base, &now);
         assert_eq!(delta.baseline_score, base.score);

@@ -825,13 +825,13 @@ mod tests {
     fn delta_waivers_and_diagnostics_have_their_sections() {
         let (mut r, files) = hostile();
         let mut waived = r.findings[0].clone();
-        waived.suppressed_by = Some(shipshape_model::Suppression {
+        waived.suppressed_by = Some(Box::new(shipshape_model::Suppression {
             reason: format!("accepted by {PAYLOAD}"),
             owner: Some(PAYLOAD.into()),
             expires: None,
             source: format!("{PAYLOAD}.tf:1"),
             inline: false,
-        });
+        }));
         r.suppressed.push(waived);
         let baseline = Report::new("old", Profile::Prod, vec![], vec![], vec![]);
         r.delta = Some(crate::delta::compare(&baseline, &r));

@@ -61,13 +61,17 @@ pub fn document(report: &Report, rules: &[&RuleMeta]) -> Value {
         .map(|f| result(f, rules, None))
         .collect();
     results.extend(report.suppressed.iter().map(|f| {
-        let waiver = f.suppressed_by.clone().unwrap_or_else(|| Suppression {
-            reason: "waived".into(),
-            owner: None,
-            expires: None,
-            source: "shipshape.toml".into(),
-            inline: false,
-        });
+        let waiver = f
+            .suppressed_by
+            .as_deref()
+            .cloned()
+            .unwrap_or_else(|| Suppression {
+                reason: "waived".into(),
+                owner: None,
+                expires: None,
+                source: "shipshape.toml".into(),
+                inline: false,
+            });
         result(f, rules, Some(&waiver))
     }));
     let notifications: Vec<Value> = report.diagnostics.iter().map(notification).collect();

@@ -78,13 +78,13 @@ pub fn waive_repository_findings(report: &Report) -> Report {
         .cloned()
         .partition(|f| f.file.is_none());
     for f in &mut waived {
-        f.suppressed_by = Some(shipshape_model::Suppression {
+        f.suppressed_by = Some(Box::new(shipshape_model::Suppression {
             reason: "accepted: the organisation trail lives in the landing-zone repository".into(),
             owner: Some("platform-team".into()),
             expires: Some("2027-06-30".into()),
             source: "shipshape.toml:3".into(),
             inline: false,
-        });
+        }));
     }
     let mut r = Report::new(
         &report.root,
