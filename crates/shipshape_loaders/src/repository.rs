@@ -125,24 +125,35 @@ impl Repository {
         let (kubernetes, k8s_diags) = kubernetes.unwrap_or_default();
         let (workflows, ci_diags) = ci.unwrap_or_default();
         diagnostics.extend(ci_diags);
-        let code = code::assemble(code.unwrap_or_default(), &files, &dockerfiles);
+        // What needs more than one family: the service model (code and
+        // Dockerfiles), and scripts then operational evidence (both need
+        // Terraform). The two chains are independent.
+        let ((code, by_path), ((scripts, shell_diagnostics), ops)) = rayon::join(
+            || {
+                let code = code::assemble(code.unwrap_or_default(), &files, &dockerfiles);
+                let by_path: HashMap<String, usize> = files
+                    .iter()
+                    .enumerate()
+                    .map(|(i, f)| (f.path.clone(), i))
+                    .collect();
+                (code, by_path)
+            },
+            || {
+                let shell = shell::load(root, &files, &terraform, shell_files.unwrap_or_default());
+                let ops =
+                    crate::operations::load(ops.unwrap_or_default(), &files, &terraform, &shell.0);
+                (shell, ops)
+            },
+        );
         diagnostics.extend(terraform.diagnostics.iter().cloned());
         diagnostics.extend(docker_diags);
         diagnostics.extend(compose_diags);
         diagnostics.extend(k8s_diags);
         diagnostics.extend(code.diagnostics.iter().cloned());
-        let (scripts, shell_diagnostics) =
-            shell::load(root, &files, &terraform, shell_files.unwrap_or_default());
         diagnostics.extend(shell_diagnostics);
         diagnostics.sort();
         diagnostics.dedup();
         let docs = docs.unwrap_or_default();
-        let ops = crate::operations::load(ops.unwrap_or_default(), &files, &terraform, &scripts);
-        let by_path = files
-            .iter()
-            .enumerate()
-            .map(|(i, f)| (f.path.clone(), i))
-            .collect();
         Ok(Repository {
             root: root.to_path_buf(),
             files,
