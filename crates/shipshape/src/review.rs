@@ -6,13 +6,33 @@ use shipshape_loaders::{LoadOptions, Repository};
 use shipshape_model::{Profile, Severity};
 use shipshape_report::text::SourceLookup;
 use shipshape_report::Report;
+use std::cell::RefCell;
+use std::collections::HashMap;
 use std::io::{IsTerminal, Write};
+use std::sync::Arc;
 
-struct RepoSources<'a>(&'a Repository);
+/// File texts for report snippets: those the review kept, and the released
+/// ones read again from disk (once each).
+struct RepoSources<'a> {
+    repo: &'a Repository,
+    max_file_size: u64,
+    reread: RefCell<HashMap<String, Option<Arc<str>>>>,
+}
 
 impl SourceLookup for RepoSources<'_> {
-    fn text(&self, path: &str) -> Option<&str> {
-        self.0.file(path).map(|f| &*f.text)
+    fn text(&self, path: &str) -> Option<Arc<str>> {
+        let f = self.repo.file(path)?;
+        if !f.is_released() {
+            return Some(f.text.clone());
+        }
+        self.reread
+            .borrow_mut()
+            .entry(path.to_string())
+            .or_insert_with(|| {
+                shipshape_loaders::read_inside(&self.repo.root, path, self.max_file_size)
+                    .map(Arc::from)
+            })
+            .clone()
     }
 }
 
@@ -57,7 +77,10 @@ pub fn run(args: &ReviewArgs) -> Result<u8, CliError> {
     };
     let progress = crate::progress::Progress::start(args.quiet);
     progress.stage("loading the repository");
-    let repo = Repository::load(root, &options).map_err(|e| CliError::usage(e.to_string()))?;
+    let mut repo = Repository::load(root, &options).map_err(|e| CliError::usage(e.to_string()))?;
+    repo.release_texts(|f| {
+        shipshape_rules::reads_text(f.kind) || shipshape_config::waivers::mentions_waiver(&f.text)
+    });
     let rules: Vec<_> = all_rules
         .into_iter()
         .filter(|r| !settings.disabled.contains(r.meta().name))
@@ -107,6 +130,11 @@ pub fn run(args: &ReviewArgs) -> Result<u8, CliError> {
     }
     let to_terminal = args.output.is_none() && std::io::stdout().is_terminal();
     let format = args.format.unwrap_or(Format::Text);
+    let sources = RepoSources {
+        repo: &repo,
+        max_file_size: options.max_file_size,
+        reread: RefCell::default(),
+    };
     let rendered = match format {
         // Streamed below: it is the format monorepo pipelines ask for.
         Format::Json => None,
@@ -117,10 +145,10 @@ pub fn run(args: &ReviewArgs) -> Result<u8, CliError> {
             let metas: Vec<_> = rules.iter().map(|r| r.meta()).collect();
             Some(shipshape_report::junit::render(&report, &metas))
         }
-        Format::Html => Some(shipshape_report::html::render(&report, &RepoSources(&repo))),
+        Format::Html => Some(shipshape_report::html::render(&report, &sources)),
         Format::Text => Some(shipshape_report::text::render(
             &report,
-            &RepoSources(&repo),
+            &sources,
             to_terminal,
         )),
     };
@@ -128,6 +156,7 @@ pub fn run(args: &ReviewArgs) -> Result<u8, CliError> {
     // Freeing the repository model (millions of small allocations) would
     // cost several percent of a monorepo review for memory the process
     // returns to the OS a moment later anyway.
+    drop(sources);
     std::mem::forget(repo);
     let emit = |out: &mut dyn Write| {
         match &rendered {

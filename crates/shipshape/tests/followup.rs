@@ -668,3 +668,34 @@ fn init_writes_a_starter_file_once() {
         "profile = \"dev\"\n"
     );
 }
+
+/// A review keeps only the file texts rules read again; the snippets of
+/// text and HTML reports come from the files read again from disk.
+#[test]
+fn reports_show_snippets_of_files_whose_text_was_released() {
+    let t = repo();
+    let data = tempfile::tempdir().unwrap();
+    let root = t.path().to_str().unwrap();
+    for format in ["text", "html"] {
+        let out = run(
+            &[
+                "review",
+                root,
+                "--format",
+                format,
+                "--fail-on",
+                "none",
+                "-q",
+            ],
+            data.path(),
+        );
+        let page = String::from_utf8_lossy(&out.stdout);
+        assert!(out.status.success(), "{format}: {}", stderr(&out));
+        let snippet = if format == "html" {
+            "resource &quot;aws_db_instance&quot; &quot;orders&quot;"
+        } else {
+            "resource \"aws_db_instance\" \"orders\""
+        };
+        assert!(page.contains(snippet), "{format} has no snippet:\n{page}");
+    }
+}

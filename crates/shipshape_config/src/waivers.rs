@@ -41,6 +41,12 @@ pub struct InlineWaiver {
     pub reason: String,
 }
 
+/// Whether a file's text may hold an inline waiver (`apply` reads only
+/// those texts).
+pub fn mentions_waiver(text: &str) -> bool {
+    text.contains(DIRECTIVE)
+}
+
 /// Applies the configured and inline waivers to `findings`. `files` are
 /// the reviewed files (path relative to the root, text); `rules` the
 /// known rule names.
@@ -54,7 +60,7 @@ pub fn apply(
     let mut out = Applied::default();
     let mut inline = Vec::new();
     for (path, text) in files {
-        if !text.contains(DIRECTIVE) {
+        if !mentions_waiver(text) {
             continue;
         }
         for parsed in scan(path, text) {

@@ -171,6 +171,16 @@ impl Repository {
         })
     }
 
+    /// Releases the text of every file `keep` does not want: once loaded, a
+    /// file is facts and spans, and only a few rules read texts again.
+    pub fn release_texts(&mut self, keep: impl Fn(&SourceFile) -> bool + Sync) {
+        use rayon::prelude::*;
+        self.files
+            .par_iter_mut()
+            .filter(|f| !keep(f))
+            .for_each(SourceFile::release_text);
+    }
+
     pub fn file(&self, path: &str) -> Option<&SourceFile> {
         self.by_path.get(path).map(|i| &self.files[*i])
     }

@@ -27,12 +27,17 @@ pub enum FileKind {
 
 /// A file read into memory: its path relative to the root (with `/`), its
 /// text and a line index.
+///
+/// Once the loaders have turned a file into facts, its text can be
+/// released ([`SourceFile::release_text`]): a review keeps only the texts
+/// rules still read, so memory does not grow with every file of a monorepo.
 #[derive(Debug, Clone)]
 pub struct SourceFile {
     pub path: String,
     pub kind: FileKind,
     pub text: Arc<str>,
     pub lines: Arc<LineIndex>,
+    released: bool,
 }
 
 impl SourceFile {
@@ -44,7 +49,22 @@ impl SourceFile {
             kind,
             text,
             lines,
+            released: false,
         }
+    }
+
+    /// Drops the text and line index; the file keeps its path and kind.
+    /// Reading the text afterwards gives "" (see [`SourceFile::is_released`]).
+    pub fn release_text(&mut self) {
+        self.text = Arc::from("");
+        self.lines = Arc::new(LineIndex::new(""));
+        self.released = true;
+    }
+
+    /// Whether the text was released after loading (re-read it from disk
+    /// to show it).
+    pub fn is_released(&self) -> bool {
+        self.released
     }
 
     /// The file name (last path component).

@@ -748,11 +748,11 @@ mod tests {
 
     struct Files(Vec<(String, String)>);
     impl SourceLookup for Files {
-        fn text(&self, path: &str) -> Option<&str> {
+        fn text(&self, path: &str) -> Option<std::sync::Arc<str>> {
             self.0
                 .iter()
                 .find(|(p, _)| p == path)
-                .map(|(_, t)| t.as_str())
+                .map(|(_, t)| t.as_str().into())
         }
     }
 

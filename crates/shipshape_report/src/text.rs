@@ -8,7 +8,8 @@ use std::fmt::Write;
 
 /// Reads a file's text for snippets (the review's in-memory copy).
 pub trait SourceLookup {
-    fn text(&self, path: &str) -> Option<&str>;
+    /// The file's text (shared: a report shows many snippets of one file).
+    fn text(&self, path: &str) -> Option<std::sync::Arc<str>>;
 }
 
 /// Replaces control characters in repository-derived text (file names,

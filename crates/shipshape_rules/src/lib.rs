@@ -23,6 +23,23 @@ pub use docs::{RuleDocs, SECTIONS};
 pub use engine::{run, Outcome};
 pub use shipshape_model::{Category, Evidence, Profile, Severity};
 
+/// Whether rules read the text of files of this kind after loading (all
+/// else they read from the repository model):
+/// - code files: `health-check-shallow` reads a route's lines, the service
+///   rules read the code of the entry point;
+/// - shell scripts and extension-less files (`Other`): the service rules
+///   read a container's entrypoint script;
+/// - `.tfvars`: `hardcoded-secret` reads committed variable values.
+///
+/// A review releases every other text once loaded (`Repository::release_texts`).
+pub fn reads_text(kind: shipshape_loaders::FileKind) -> bool {
+    use shipshape_loaders::FileKind::*;
+    matches!(
+        kind,
+        JavaScript | TypeScript | Python | Go | Shell | Other | Tfvars
+    )
+}
+
 /// What a rule declares about itself.
 #[derive(Debug)]
 pub struct RuleMeta {

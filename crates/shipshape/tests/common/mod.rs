@@ -45,8 +45,8 @@ pub struct Review {
 }
 
 impl SourceLookup for Review {
-    fn text(&self, path: &str) -> Option<&str> {
-        self.repo.file(path).map(|f| &*f.text)
+    fn text(&self, path: &str) -> Option<std::sync::Arc<str>> {
+        self.repo.file(path).map(|f| f.text.clone())
     }
 }
 
