@@ -10,7 +10,6 @@ use crate::source::SourceFile;
 use crate::terraform::{self, Terraform};
 use crate::workflows::{self, Workflow};
 use shipshape_model::Diagnostic;
-use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 
 /// How to load a repository.
@@ -59,7 +58,6 @@ pub struct Repository {
     pub workflows: Vec<Workflow>,
     /// What could not be read or parsed.
     pub diagnostics: Vec<Diagnostic>,
-    by_path: HashMap<String, usize>,
 }
 
 /// A `--var-file` that cannot be read is a usage error, not a diagnostic.
@@ -128,16 +126,8 @@ impl Repository {
         // What needs more than one family: the service model (code and
         // Dockerfiles), and scripts then operational evidence (both need
         // Terraform). The two chains are independent.
-        let ((code, by_path), ((scripts, shell_diagnostics), ops)) = rayon::join(
-            || {
-                let code = code::assemble(code.unwrap_or_default(), &files, &dockerfiles);
-                let by_path: HashMap<String, usize> = files
-                    .iter()
-                    .enumerate()
-                    .map(|(i, f)| (f.path.clone(), i))
-                    .collect();
-                (code, by_path)
-            },
+        let (code, ((scripts, shell_diagnostics), ops)) = rayon::join(
+            || code::assemble(code.unwrap_or_default(), &files, &dockerfiles),
             || {
                 let shell = shell::load(root, &files, &terraform, shell_files.unwrap_or_default());
                 let ops =
@@ -167,7 +157,6 @@ impl Repository {
             scripts,
             workflows,
             diagnostics,
-            by_path,
         })
     }
 
@@ -182,7 +171,11 @@ impl Repository {
     }
 
     pub fn file(&self, path: &str) -> Option<&SourceFile> {
-        self.by_path.get(path).map(|i| &self.files[*i])
+        // Files come sorted by path from discovery.
+        self.files
+            .binary_search_by(|f| f.path.as_str().cmp(path))
+            .ok()
+            .map(|i| &self.files[i])
     }
 
     /// The Dockerfile at `path` (Dockerfiles come in file order, which is

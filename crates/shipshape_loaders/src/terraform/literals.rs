@@ -3,22 +3,26 @@
 //! comes from a variable, a reference or a function (`random_password`).
 
 use super::expr::{Element, Expr, ObjectKey, Template};
+use std::borrow::Cow;
 
 /// A string literal found inside an expression, with the object key it is
 /// the value of (if any) and the `name = "..."` sibling of its object (ECS
 /// container definitions write `{ name = "DB_PASSWORD", value = "..." }`).
+///
+/// Borrowed from the expression: the secret rule looks at every literal of
+/// every resource, and most are reported on by nothing.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Literal {
-    pub key: Option<String>,
-    pub sibling_name: Option<String>,
-    pub value: String,
+pub struct Literal<'a> {
+    pub key: Option<Cow<'a, str>>,
+    pub sibling_name: Option<Cow<'a, str>>,
+    pub value: Cow<'a, str>,
 }
 
 /// The expression's value when it is a string written entirely as a
 /// literal (no interpolation, no directive).
-pub fn literal_string(expr: &Expr) -> Option<String> {
+pub fn literal_string(expr: &Expr) -> Option<Cow<'_, str>> {
     match expr {
-        Expr::String(s) => Some(s.to_string()),
+        Expr::String(s) => Some(Cow::Borrowed(s)),
         Expr::Template(t) => template_literal(t),
         Expr::Heredoc(h) => template_literal(&h.template),
         Expr::Parenthesis(p) => literal_string(p),
@@ -26,38 +30,49 @@ pub fn literal_string(expr: &Expr) -> Option<String> {
     }
 }
 
-fn template_literal(template: &Template) -> Option<String> {
-    let mut out = String::new();
-    for e in template.iter() {
-        match e {
-            Element::Literal(s) => out.push_str(s),
-            _ => return None,
+fn template_literal(template: &Template) -> Option<Cow<'_, str>> {
+    match &*template.0 {
+        [] => Some(Cow::Borrowed("")),
+        [Element::Literal(s)] => Some(Cow::Borrowed(s)),
+        elements => {
+            let mut out = String::new();
+            for e in elements {
+                match e {
+                    Element::Literal(s) => out.push_str(s),
+                    _ => return None,
+                }
+            }
+            Some(Cow::Owned(out))
         }
     }
-    Some(out)
 }
 
 /// Every literal string inside `expr`: objects, arrays, function arguments
 /// (`jsonencode({...})`), conditionals. Depth is bounded by the parser's
 /// nesting guard.
-pub fn literals_in(expr: &Expr) -> Vec<Literal> {
+pub fn literals_in(expr: &Expr) -> Vec<Literal<'_>> {
     let mut out = Vec::new();
     walk(expr, None, None, &mut out);
     out
 }
 
-fn key_text(key: &ObjectKey) -> Option<String> {
+fn key_text(key: &ObjectKey) -> Option<Cow<'_, str>> {
     match key {
-        ObjectKey::Ident(i) => Some(i.to_string()),
+        ObjectKey::Ident(i) => Some(Cow::Borrowed(i)),
         ObjectKey::Expr(e) => literal_string(e),
     }
 }
 
-fn walk(expr: &Expr, key: Option<&str>, sibling: Option<&str>, out: &mut Vec<Literal>) {
+fn walk<'a>(
+    expr: &'a Expr,
+    key: Option<&Cow<'a, str>>,
+    sibling: Option<&Cow<'a, str>>,
+    out: &mut Vec<Literal<'a>>,
+) {
     if let Some(value) = literal_string(expr) {
         out.push(Literal {
-            key: key.map(str::to_string),
-            sibling_name: sibling.map(str::to_string),
+            key: key.cloned(),
+            sibling_name: sibling.cloned(),
             value,
         });
         return;
@@ -71,7 +86,7 @@ fn walk(expr: &Expr, key: Option<&str>, sibling: Option<&str>, out: &mut Vec<Lit
                 .and_then(|(_, v)| literal_string(v));
             for (k, v) in o.iter() {
                 let k = key_text(k);
-                walk(v, k.as_deref(), name.as_deref(), out);
+                walk(v, k.as_ref(), name.as_ref(), out);
             }
         }
         Expr::FuncCall(f) => f.args.iter().for_each(|e| walk(e, key, None, out)),
@@ -96,7 +111,7 @@ pub fn tfvars_literals(
     body.iter()
         .filter_map(|s| s.as_attribute())
         .filter_map(|a| {
-            let value = literal_string(&Expr::from_hcl(&a.value, &file.lines))?;
+            let value = literal_string(&Expr::from_hcl(&a.value, &file.lines))?.into_owned();
             let span = hcl_edit::Span::span(a)
                 .map(|r| file.lines.span(r))
                 .unwrap_or(shipshape_model::LineSpan::line(1));
@@ -136,9 +151,10 @@ mod tests {
 
     #[test]
     fn literals_inside_jsonencode() {
-        let l = literals_in(&expr(
+        let e = expr(
             "jsonencode([{ name = \"app\", environment = [{ name = \"DB_PASSWORD\", value = \"s3cr3t\" }] }])",
-        ));
+        );
+        let l = literals_in(&e);
         assert!(l.iter().any(|l| l.value == "s3cr3t"
             && l.key.as_deref() == Some("value")
             && l.sibling_name.as_deref() == Some("DB_PASSWORD")));
