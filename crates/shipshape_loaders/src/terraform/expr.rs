@@ -329,6 +329,7 @@ impl Convert<'_> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use proptest::prelude::*;
 
     #[test]
     fn a_node_stays_small() {
@@ -365,6 +366,110 @@ mod tests {
         };
         assert_eq!(h.span, LineSpan { start: 2, end: 4 });
         assert_eq!(h.indent, Some(4));
+    }
+
+    /// HCL expression text from a small grammar: every form the
+    /// converter handles, nested.
+    fn expression() -> impl Strategy<Value = String> {
+        let leaf = prop_oneof![
+            Just("1".to_string()),
+            Just("true".to_string()),
+            Just("null".to_string()),
+            Just("\"s\"".to_string()),
+            Just("\"\"".to_string()),
+            Just("var.a".to_string()),
+            Just("x".to_string()),
+            Just("aws_s3_bucket.b[0].arn".to_string()),
+            Just("\"${a}b\"".to_string()),
+            Just("\"a%{ if c }b%{ else }d%{ endif }\"".to_string()),
+            Just("\"%{ for k, v in m }${v}%{ endfor }\"".to_string()),
+            Just("(<<EOF\nline\nEOF\n)".to_string()),
+            Just("(<<-EOF\n  a\n  EOF\n)".to_string()),
+            Just("list.0".to_string()),
+            Just("a.*.b".to_string()),
+            Just("a[*].b".to_string()),
+        ];
+        leaf.prop_recursive(4, 32, 3, |inner| {
+            prop_oneof![
+                (inner.clone(), inner.clone()).prop_map(|(a, b)| format!("[{a}, {b}]")),
+                (inner.clone(), inner.clone())
+                    .prop_map(|(a, b)| format!("{{ k = {a}, \"q\" = {b} }}")),
+                inner.clone().prop_map(|a| format!("{{ (var.k) = {a} }}")),
+                (inner.clone(), inner.clone()).prop_map(|(a, b)| format!("f({a}, {b}...)")),
+                inner.clone().prop_map(|a| format!("({a})")),
+                (inner.clone(), inner.clone(), inner.clone())
+                    .prop_map(|(a, b, c)| format!("{a} ? {b} : {c}")),
+                inner.clone().prop_map(|a| format!("!{a}")),
+                (inner.clone(), inner.clone()).prop_map(|(a, b)| format!("{a} + {b}")),
+                (inner.clone(), inner.clone())
+                    .prop_map(|(a, b)| format!("[for i, x in {a} : {b} if x]")),
+                (inner.clone(), inner.clone())
+                    .prop_map(|(a, b)| format!("{{ for x in {a} : x => {b}... }}")),
+                (inner.clone(), inner.clone()).prop_map(|(a, b)| format!("{a}[{b}]")),
+                inner.prop_map(|a| format!("\"p${{{a}}}s\"")),
+            ]
+        })
+    }
+
+    /// What `is_constant` meant before the conversion: no variable or
+    /// function call anywhere in the hcl-edit tree.
+    fn hcl_constant(e: &Expression) -> bool {
+        use hcl_edit::visit::{self, Visit};
+        struct Refs(bool);
+        impl Visit for Refs {
+            fn visit_expr(&mut self, e: &Expression) {
+                match e {
+                    Expression::Variable(_) | Expression::FuncCall(_) => self.0 = true,
+                    _ => visit::visit_expr(self, e),
+                }
+            }
+        }
+        let mut r = Refs(false);
+        r.visit_expr(e);
+        !r.0
+    }
+
+    /// The literal text of an hcl-edit expression, as the rules read it
+    /// before the conversion.
+    fn hcl_literal(e: &Expression) -> Option<String> {
+        let template = |t: &tpl::Template| {
+            t.iter()
+                .map(|el| match el {
+                    tpl::Element::Literal(s) => Some(s.value().to_string()),
+                    _ => None,
+                })
+                .collect::<Option<String>>()
+        };
+        match e {
+            Expression::String(s) => Some(s.value().to_string()),
+            Expression::StringTemplate(t) => t
+                .iter()
+                .map(|el| match el {
+                    tpl::Element::Literal(s) => Some(s.value().to_string()),
+                    _ => None,
+                })
+                .collect(),
+            Expression::HeredocTemplate(h) => template(&h.template),
+            Expression::Parenthesis(p) => hcl_literal(p.inner()),
+            _ => None,
+        }
+    }
+
+    proptest! {
+        #[test]
+        fn conversion_keeps_what_rules_and_the_evaluator_read(text in expression()) {
+            let Ok(e) = text.parse::<Expression>() else {
+                return Ok(());
+            };
+            let x = Expr::from_hcl(&e, &LineIndex::new(&text));
+            prop_assert_eq!(x.is_constant(), hcl_constant(&e), "{}", text);
+            prop_assert_eq!(
+                crate::terraform::literals::literal_string(&x).map(|c| c.into_owned()),
+                hcl_literal(&e),
+                "{}",
+                text
+            );
+        }
     }
 
     #[test]
