@@ -221,6 +221,14 @@ fn root_dirs(modules: &HashMap<String, ModuleSrc>) -> Vec<String> {
 fn index_file(m: &mut ModuleSrc, f: TfFile) {
     m.files.push(f.path.clone());
     for b in f.blocks {
+        if b.kind == "locals" {
+            // Each local is evaluated on its own: keep the attributes (moved,
+            // not cloned), not the block.
+            for a in b.attrs {
+                m.locals.insert(a.name.clone(), a);
+            }
+            continue;
+        }
         let b = Arc::new(b);
         match b.kind.as_str() {
             "resource" | "data" => m.resources.push(b),
@@ -229,11 +237,6 @@ fn index_file(m: &mut ModuleSrc, f: TfFile) {
             }
             "output" => {
                 m.outputs.insert(b.label(0).to_string(), b);
-            }
-            "locals" => {
-                for a in &b.attrs {
-                    m.locals.insert(a.name.clone(), a.clone());
-                }
             }
             "module" => m.calls.push(b),
             "terraform" => m.terraform.push(b),
