@@ -79,6 +79,9 @@ impl SourceFile {
 
     /// Text of a 1-based line, without its newline.
     pub fn line_text(&self, line: u32) -> &str {
+        // A rule that reads lines of a released file would see nothing:
+        // its kind belongs in `shipshape_rules::reads_text`.
+        debug_assert!(!self.released, "line_text of released {}", self.path);
         let start = self.lines.line_start(line);
         let rest = &self.text[start.min(self.text.len())..];
         rest.split('\n').next().unwrap_or("").trim_end_matches('\r')
