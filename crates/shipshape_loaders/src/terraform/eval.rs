@@ -703,15 +703,7 @@ impl<'a> Evaluator<'a> {
                     .attr("for_each")
                     .map(|a| self.eval(&a.expr, scope))
                     .unwrap_or(Value::Null);
-                let items: Vec<(Value, Value)> = match coll {
-                    Value::List(v) => v
-                        .into_iter()
-                        .enumerate()
-                        .map(|(i, x)| (Value::Number(i as f64), x))
-                        .collect(),
-                    Value::Object(o) => o.into_iter().map(|(k, v)| (Value::String(k), v)).collect(),
-                    other => vec![(other.clone(), other)],
-                };
+                let items = iteration(coll).unwrap_or_else(|other| vec![(other.clone(), other)]);
                 let entry = m.entry(name).or_insert_with(|| Value::List(vec![]));
                 for (k, v) in items.into_iter().take(MAX_INSTANCES) {
                     let s = scope.with(&iter_name, obj([("key", k), ("value", v)]));
@@ -1252,15 +1244,10 @@ impl<'a> Evaluator<'a> {
 
     fn for_expr(&self, f: &super::expr::ForExpr, scope: &Scope) -> Value {
         let coll = self.eval(&f.collection, scope);
-        let items: Vec<(Value, Value)> = match coll {
-            Value::List(v) => v
-                .into_iter()
-                .enumerate()
-                .map(|(i, x)| (Value::Number(i as f64), x))
-                .collect(),
-            Value::Object(o) => o.into_iter().map(|(k, v)| (Value::String(k), v)).collect(),
-            Value::Null => vec![],
-            other => return merge_unknown([&other]),
+        let items = match iteration(coll) {
+            Ok(items) => items,
+            Err(Value::Null) => vec![],
+            Err(other) => return merge_unknown([&other]),
         };
         let kname = f.key_var.as_deref();
         let vname = &*f.value_var;
@@ -1346,16 +1333,9 @@ impl<'a> Evaluator<'a> {
                     template,
                 } => {
                     let coll = self.eval(collection, scope);
-                    let items: Vec<(Value, Value)> = match coll {
-                        Value::List(v) => v
-                            .into_iter()
-                            .enumerate()
-                            .map(|(i, x)| (Value::Number(i as f64), x))
-                            .collect(),
-                        Value::Object(o) => {
-                            o.into_iter().map(|(k, v)| (Value::String(k), v)).collect()
-                        }
-                        other => {
+                    let items = match iteration(coll) {
+                        Ok(items) => items,
+                        Err(other) => {
                             push(merge_unknown([&other]), &mut out);
                             continue;
                         }
@@ -1478,6 +1458,21 @@ fn mark_span(v: &mut Value, b: &Block) {
     if let Value::Object(m) = v {
         m.insert("__line".into(), Value::Number(f64::from(b.span.start)));
         m.insert("__end".into(), Value::Number(f64::from(b.span.end)));
+    }
+}
+
+/// The (key, value) pairs a `for` expression, a template `%{ for }` or a
+/// dynamic block iterates: list elements by index, object entries by key.
+/// Any other value is given back for the caller to decide.
+fn iteration(coll: Value) -> Result<Vec<(Value, Value)>, Value> {
+    match coll {
+        Value::List(v) => Ok(v
+            .into_iter()
+            .enumerate()
+            .map(|(i, x)| (Value::Number(i as f64), x))
+            .collect()),
+        Value::Object(o) => Ok(o.into_iter().map(|(k, v)| (Value::String(k), v)).collect()),
+        other => Err(other),
     }
 }
 
