@@ -29,8 +29,7 @@ impl SourceLookup for RepoSources<'_> {
             .borrow_mut()
             .entry(path.to_string())
             .or_insert_with(|| {
-                shipshape_loaders::read_inside(&self.repo.root, path, self.max_file_size)
-                    .map(Arc::from)
+                shipshape_loaders::reread(&self.repo.root, f, self.max_file_size).map(Arc::from)
             })
             .clone()
     }

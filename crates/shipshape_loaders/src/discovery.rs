@@ -164,14 +164,7 @@ fn read_file(rel: &str, path: &Path, max: u64) -> Result<Option<SourceFile>, Dia
             _ => Ok(None),
         };
     }
-    let text = match String::from_utf8(bytes) {
-        Ok(t) => t,
-        Err(e) => String::from_utf8_lossy(e.as_bytes()).into_owned(),
-    };
-    let text = text
-        .strip_prefix('\u{feff}')
-        .map(str::to_string)
-        .unwrap_or(text);
+    let text = crate::source::decode(bytes);
     let first_line = text.lines().next().unwrap_or("");
     let kind = match classify(name, first_line) {
         Some(k) => k,

@@ -26,13 +26,24 @@ pub use source::{FileKind, SourceFile};
 /// Reads a file under `root` by a relative path that stays inside it and
 /// passes through no symlink; `None` otherwise or when larger than `max`.
 pub fn read_inside(root: &std::path::Path, rel: &str, max: u64) -> Option<String> {
+    String::from_utf8(read_bytes_inside(root, rel, max)?).ok()
+}
+
+/// [`read_inside`] without decoding.
+fn read_bytes_inside(root: &std::path::Path, rel: &str, max: u64) -> Option<Vec<u8>> {
     let path = checked_path(root, rel)?;
     let meta = std::fs::symlink_metadata(&path).ok()?;
     if !meta.is_file() || meta.len() > max {
         return None;
     }
-    let bytes = std::fs::read(&path).ok()?;
-    String::from_utf8(bytes).ok()
+    std::fs::read(&path).ok()
+}
+
+/// The text of a file whose text the review released
+/// ([`Repository::release_texts`]), read again and decoded as discovery
+/// decoded it; `None` when it is gone or now over `max` bytes.
+pub fn reread(root: &std::path::Path, file: &SourceFile, max: u64) -> Option<String> {
+    read_bytes_inside(root, &file.path, max).map(source::decode)
 }
 
 /// Names of the regular files of a directory under `root` (same checks).

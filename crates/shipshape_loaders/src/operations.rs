@@ -494,12 +494,9 @@ fn scan_commands(path: &str, cmds: &[Command], out: &mut OpsEvidence) {
     }
 }
 
-/// Whether `path` is one of the shell files discovery read (files are
-/// sorted by path).
+/// Whether `path` is one of the shell files discovery read.
 fn is_shell_file(files: &[SourceFile], path: &str) -> bool {
-    files
-        .binary_search_by(|f| f.path.as_str().cmp(path))
-        .is_ok_and(|i| files[i].kind == FileKind::Shell)
+    crate::source::find(files, path).is_some_and(|f| f.kind == FileKind::Shell)
 }
 
 /// A script's commands as this module's simple commands: the first word

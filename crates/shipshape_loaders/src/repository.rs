@@ -171,11 +171,7 @@ impl Repository {
     }
 
     pub fn file(&self, path: &str) -> Option<&SourceFile> {
-        // Files come sorted by path from discovery.
-        self.files
-            .binary_search_by(|f| f.path.as_str().cmp(path))
-            .ok()
-            .map(|i| &self.files[i])
+        crate::source::find(&self.files, path)
     }
 
     /// The Dockerfile at `path` (Dockerfiles come in file order, which is

@@ -88,6 +88,26 @@ impl SourceFile {
     }
 }
 
+/// The file at `path` among `files`, which discovery sorts by path.
+pub fn find<'a>(files: &'a [SourceFile], path: &str) -> Option<&'a SourceFile> {
+    files
+        .binary_search_by(|f| f.path.as_str().cmp(path))
+        .ok()
+        .map(|i| &files[i])
+}
+
+/// A file's bytes as text: invalid UTF-8 replaced, a byte-order mark dropped.
+pub(crate) fn decode(bytes: Vec<u8>) -> String {
+    let text = match String::from_utf8(bytes) {
+        Ok(t) => t,
+        Err(e) => String::from_utf8_lossy(e.as_bytes()).into_owned(),
+    };
+    match text.strip_prefix('\u{feff}') {
+        Some(rest) => rest.to_string(),
+        None => text,
+    }
+}
+
 /// Decides a file's kind from its name, and for files without a telling
 /// extension from the first line (a shell shebang).
 pub fn classify(name: &str, first_line: &str) -> Option<FileKind> {

@@ -98,12 +98,7 @@ pub fn load(
         }
     }
     for (path, (resource, root_dir)) in reads {
-        // Files are sorted by path.
-        let file = files
-            .binary_search_by(|f| f.path.as_str().cmp(path))
-            .ok()
-            .map(|i| &files[i]);
-        let text = match file {
+        let text = match crate::source::find(files, path) {
             Some(f) => Some(f.text.to_string()),
             None => crate::read_inside(root, path, 10 << 20),
         };
@@ -239,10 +234,9 @@ fn inline_user_data(files: &[SourceFile], tf: &Terraform) -> Vec<Pending> {
             if !seen.insert((file.to_string(), span.start)) {
                 continue;
             }
-            let Ok(at) = files.binary_search_by(|f| f.path.as_str().cmp(file)) else {
+            let Some(src) = crate::source::find(files, file) else {
                 continue;
             };
-            let src = &files[at];
             // The body is between the `<<EOF` line and the delimiter line.
             let (first, last) = (span.start + 1, span.end.saturating_sub(1));
             if last < first {
