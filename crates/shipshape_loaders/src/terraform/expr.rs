@@ -121,7 +121,8 @@ impl Expr {
         Convert { lines }.expr(e)
     }
 
-    /// Parses a standalone expression (tests, tools).
+    /// Parses a standalone expression (the tests' shorthand).
+    #[cfg(test)]
     pub fn parse(text: &str) -> Option<Expr> {
         let e: Expression = text.parse().ok()?;
         Some(Self::from_hcl(&e, &LineIndex::new(text)))

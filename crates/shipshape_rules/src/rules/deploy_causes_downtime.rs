@@ -260,11 +260,11 @@ impl<'a> StartFirst<'a> {
         if services.is_empty() {
             return self.every;
         }
-        let found: Vec<bool> = services
+        let mut named = services
             .iter()
-            .filter_map(|n| self.by_name.get(n.as_str()).copied())
-            .collect();
-        !found.is_empty() && found.iter().all(|b| *b)
+            .filter_map(|n| self.by_name.get(n.as_str()))
+            .peekable();
+        named.peek().is_some() && named.all(|b| *b)
     }
 }
 
