@@ -16,6 +16,7 @@
 use crate::suggest::hint;
 use crate::{Date, Settings};
 use shipshape_model::{Diagnostic, DiagnosticKind, Finding, Suppression};
+use std::collections::HashMap;
 
 const DIRECTIVE: &str = "shipshape:ignore";
 
@@ -115,10 +116,23 @@ pub fn apply(
         inline_used[i] = vec![false; w.rules.len()];
     }
 
-    for f in findings {
+    // Inline waivers by the (file, line) they cover: a finding looks up
+    // its own line instead of scanning every waiver of the repository.
+    let mut inline_at: HashMap<(&str, u32), Vec<usize>> = HashMap::new();
+    for (i, w) in inline.iter().enumerate() {
+        inline_at
+            .entry((w.file.as_str(), w.target))
+            .or_default()
+            .push(i);
+    }
+    // Decided in place: the findings vector is the largest of a monorepo
+    // review, so it is not copied; only suppressed findings move out.
+    let mut findings = findings;
+    let mut suppressions: Vec<(usize, Suppression)> = Vec::new();
+    for (index, f) in findings.iter().enumerate() {
         let mut suppression = None;
         for (i, w) in settings.waivers.iter().enumerate() {
-            if !config_matches(w, &f) {
+            if !config_matches(w, f) {
                 continue;
             }
             config_used[i] = true;
@@ -144,46 +158,55 @@ pub fn apply(
             });
             break;
         }
-        if suppression.is_none() {
-            for (i, w) in inline.iter().enumerate() {
-                let Some(k) = w.rules.iter().position(|r| *r == f.rule) else {
-                    continue;
-                };
-                if f.file.as_deref() != Some(w.file.as_str()) || f.line != Some(w.target) {
-                    continue;
-                }
-                inline_used[i][k] = true;
-                if w.until.is_some_and(|d| d < today) {
-                    out.diagnostics.push(diag(
-                        &w.file,
-                        w.line,
-                        format!(
-                            "inline waiver of {} expired on {}: the finding is reported again",
-                            f.rule,
-                            w.until.map(|d| d.to_string()).unwrap_or_default()
-                        ),
-                    ));
-                    continue;
-                }
-                suppression = Some(Suppression {
-                    reason: w.reason.clone(),
-                    owner: None,
-                    expires: w.until.map(|d| d.to_string()),
-                    source: format!("{}:{}", w.file, w.line),
-                    inline: true,
-                });
-                break;
+        let candidates = match (suppression.is_none(), f.file.as_deref(), f.line) {
+            (true, Some(file), Some(line)) => inline_at.get(&(file, line)),
+            _ => None,
+        };
+        for &i in candidates.into_iter().flatten() {
+            let w = &inline[i];
+            let Some(k) = w.rules.iter().position(|r| *r == f.rule) else {
+                continue;
+            };
+            inline_used[i][k] = true;
+            if w.until.is_some_and(|d| d < today) {
+                out.diagnostics.push(diag(
+                    &w.file,
+                    w.line,
+                    format!(
+                        "inline waiver of {} expired on {}: the finding is reported again",
+                        f.rule,
+                        w.until.map(|d| d.to_string()).unwrap_or_default()
+                    ),
+                ));
+                continue;
             }
+            suppression = Some(Suppression {
+                reason: w.reason.clone(),
+                owner: None,
+                expires: w.until.map(|d| d.to_string()),
+                source: format!("{}:{}", w.file, w.line),
+                inline: true,
+            });
+            break;
         }
-        match suppression {
-            Some(s) => {
-                let mut f = f;
-                f.suppressed_by = Some(Box::new(s));
-                out.suppressed.push(f);
-            }
-            None => out.findings.push(f),
+        if let Some(s) = suppression {
+            suppressions.push((index, s));
         }
     }
+    let waived: Vec<usize> = suppressions.iter().map(|(i, _)| *i).collect();
+    for (i, s) in suppressions {
+        let mut f = findings[i].clone();
+        f.suppressed_by = Some(Box::new(s));
+        out.suppressed.push(f);
+    }
+    let mut waived = waived.into_iter().peekable();
+    let mut index = 0;
+    findings.retain(|_| {
+        let keep = waived.next_if_eq(&index).is_none();
+        index += 1;
+        keep
+    });
+    out.findings = findings;
 
     let why_stale = |rule: &str| {
         if settings.disabled.contains(rule) {
@@ -537,6 +560,43 @@ mod tests {
         assert_eq!(s.source, "db.tf:1");
         assert_eq!(applied.findings.len(), 2);
         assert!(applied.diagnostics.is_empty(), "{:?}", applied.diagnostics);
+    }
+
+    #[test]
+    fn waivers_across_many_files_keep_order_and_pick_the_first_live_waiver() {
+        // Two directives on one line: the expired one is skipped (and said),
+        // the next one waives. Kept findings stay in their order.
+        let tf = "# shipshape:ignore rds-not-multi-az until=2020-01-01 -- old\n# shipshape:ignore rds-not-multi-az -- batch copy\nresource \"aws_db_instance\" \"r\" {}\n";
+        let texts: Vec<(String, &str)> = (0..50).map(|i| (format!("m{i}/db.tf"), tf)).collect();
+        let files: Vec<(&str, &str)> = texts.iter().map(|(p, t)| (p.as_str(), *t)).collect();
+        let mut findings = Vec::new();
+        for (path, _) in &texts {
+            findings.push(finding("rds-not-multi-az", Some(path), 2, None));
+            findings.push(finding("rds-not-multi-az", Some(path), 3, None));
+            findings.push(finding("cloudtrail-missing", Some(path), 3, None));
+        }
+        let applied = apply(findings, &Settings::default(), &files, RULES, today());
+        assert_eq!(applied.suppressed.len(), 50);
+        assert!(applied.suppressed.iter().all(|f| f.line == Some(3)
+            && f.rule == "rds-not-multi-az"
+            && f.suppressed_by.as_ref().unwrap().reason == "batch copy"));
+        let kept: Vec<(&str, Option<u32>)> = applied
+            .findings
+            .iter()
+            .map(|f| (f.rule.as_str(), f.line))
+            .collect();
+        assert_eq!(kept.len(), 100);
+        assert!(kept.chunks(2).all(|c| c
+            == [
+                ("rds-not-multi-az", Some(2)),
+                ("cloudtrail-missing", Some(3))
+            ]));
+        let expired = applied
+            .diagnostics
+            .iter()
+            .filter(|d| d.message.contains("expired"))
+            .count();
+        assert_eq!(expired, 50);
     }
 
     #[test]

@@ -22,15 +22,27 @@ pub fn run(repo: &Repository, profile: Profile, rules: &[&'static dyn Rule]) -> 
             (cx.findings, cx.diagnostics)
         })
         .collect();
-    let mut out = Outcome::default();
+    // Sized once: on a monorepo this is the largest vector of the review,
+    // and growing it by doubling would hold two copies at the peak.
+    let mut out = Outcome {
+        findings: Vec::with_capacity(parts.iter().map(|(f, _)| f.len()).sum()),
+        diagnostics: Vec::new(),
+    };
     for (f, d) in parts {
         out.findings.extend(f);
         out.diagnostics.extend(d);
     }
     out.findings.sort_by(|a, b| a.sort_key().cmp(&b.sort_key()));
     // The same problem reached twice by one rule is one finding.
-    let mut seen = std::collections::HashSet::new();
-    out.findings.retain(|f| seen.insert(f.fingerprint.clone()));
+    let mut seen = std::collections::HashSet::with_capacity(out.findings.len());
+    let first: Vec<bool> = out
+        .findings
+        .iter()
+        .map(|f| seen.insert(f.fingerprint.as_str()))
+        .collect();
+    drop(seen);
+    let mut first = first.into_iter();
+    out.findings.retain(|_| first.next().unwrap_or(true));
     out.diagnostics.sort();
     out.diagnostics.dedup();
     out
