@@ -317,3 +317,43 @@ fn deep_expressions_are_bounded() {
         .iter()
         .any(|d| d.kind == shipshape_loaders::DiagnosticKind::ParseError));
 }
+
+#[test]
+fn the_reference_graph_is_per_root_and_lists_each_referrer_once() {
+    // Two roots declare the same addresses; each alarm names its instance
+    // twice (by index and whole). Referrers and lookups stay in their root.
+    let tf = "resource \"aws_instance\" \"api\" {\n  count = 2\n}\nresource \"aws_cloudwatch_metric_alarm\" \"cpu\" {\n  dimensions = { a = aws_instance.api[0].id, b = aws_instance.api[1].id }\n  alarm_actions = [aws_instance.api]\n}\nresource \"aws_cloudwatch_metric_alarm\" \"disk\" {\n  dimensions = { a = aws_instance.api[0].id }\n}\n";
+    let other = "resource \"aws_instance\" \"api\" {}\n";
+    let (_d, repo) = load(&[("prod/main.tf", tf), ("dev/main.tf", other)]);
+    let tf = &repo.terraform;
+    let prod = tf
+        .resource("prod", "aws_instance.api")
+        .expect("prod instance");
+    let dev = tf
+        .resource("dev", "aws_instance.api")
+        .expect("dev instance");
+    assert_eq!(
+        (prod.root_dir.as_str(), dev.root_dir.as_str()),
+        ("prod", "dev")
+    );
+    assert!(tf.resource("prod", "aws_instance.none").is_none());
+    assert!(tf.resource("staging", "aws_instance.api").is_none());
+    let referrers = |r| {
+        tf.referrers(r)
+            .map(|r| r.address.clone())
+            .collect::<Vec<_>>()
+    };
+    assert_eq!(
+        referrers(prod),
+        vec![
+            "aws_cloudwatch_metric_alarm.cpu",
+            "aws_cloudwatch_metric_alarm.disk"
+        ]
+    );
+    assert!(referrers(dev).is_empty());
+    let cpu = tf
+        .resource("prod", "aws_cloudwatch_metric_alarm.cpu")
+        .unwrap();
+    let referenced: Vec<_> = tf.referenced_by(cpu).map(|r| r.root_dir.clone()).collect();
+    assert!(!referenced.is_empty() && referenced.iter().all(|d| d == "prod"));
+}

@@ -192,12 +192,14 @@ pub struct Terraform {
     /// the resource address, with the attribute name: user-data scripts.
     pub file_reads: Vec<FileRead>,
     pub diagnostics: Vec<Diagnostic>,
-    /// `root_dir::address` of a resource → indices of the resources whose
-    /// configuration references it: the reference graph, built once so
-    /// that "who refers to this?" is a lookup, not a scan.
-    referrer_index: std::collections::HashMap<String, Vec<usize>>,
-    /// `root_dir::address` → index in `resources`.
-    address_index: std::collections::HashMap<String, usize>,
+    /// The reference graph, built once so that "who refers to this?" is a
+    /// lookup, not a scan: (referrer, position of the dependency in its
+    /// `refs()`), sorted by (root, referenced address, referrer). Indices,
+    /// not `root::address` strings: on a monorepo this index has hundreds
+    /// of thousands of entries.
+    referrer_index: Vec<(u32, u32)>,
+    /// Indices in `resources`, sorted by (root, address).
+    address_index: Vec<u32>,
     /// Resource type → indices in `resources`, in order.
     type_index: std::collections::HashMap<String, Vec<usize>>,
 }
@@ -247,51 +249,62 @@ impl Terraform {
         &'a self,
         target: &'a Resource,
     ) -> impl Iterator<Item = &'a Resource> + 'a {
-        self.referrer_index
-            .get(&format!("{}::{}", target.root_dir, target.address))
-            .into_iter()
-            .flatten()
-            .map(|&i| &self.resources[i])
+        let key = (target.root_dir.as_str(), target.address.as_str());
+        let start = self
+            .referrer_index
+            .partition_point(|&e| self.referrer_key(e) < key);
+        let mut last = None;
+        self.referrer_index[start..]
+            .iter()
+            .take_while(move |&&e| self.referrer_key(e) == key)
+            // One referrer may name the target twice (`x.a[0]` and `x.a`).
+            .filter(move |&&(i, _)| last.replace(i) != Some(i))
+            .map(|&(i, _)| &self.resources[i as usize])
             .filter(|r| r.exists())
+    }
+
+    /// (root, referenced address) of a reference index entry.
+    fn referrer_key(&self, (i, dep): (u32, u32)) -> (&str, &str) {
+        let r = &self.resources[i as usize];
+        (
+            r.root_dir.as_str(),
+            dep_base(&r.refs().as_slice()[dep as usize]),
+        )
     }
 
     /// Indexes the reference graph (called once, after evaluation).
     pub(crate) fn index_references(&mut self) {
-        let mut index: std::collections::HashMap<String, Vec<usize>> =
-            std::collections::HashMap::new();
+        let mut refs: Vec<(u32, u32)> = Vec::new();
         for (i, r) in self.resources.iter().enumerate() {
-            for dep in r.refs() {
-                // `aws_instance.api[0]` and `aws_instance.api` both name the resource.
-                let base = match dep.rfind('[') {
-                    Some(at) if !dep[at..].contains('.') => &dep[..at],
-                    _ => dep.as_str(),
-                };
-                let list = index.entry(format!("{}::{base}", r.root_dir)).or_default();
-                if list.last() != Some(&i) {
-                    list.push(i);
-                }
-            }
+            refs.extend((0..r.refs().len()).map(|dep| (i as u32, dep as u32)));
         }
-        self.referrer_index = index;
+        // Stable: equal keys keep the referrers in resource order.
+        refs.sort_by(|&a, &b| self.referrer_key(a).cmp(&self.referrer_key(b)));
+        self.referrer_index = refs;
         let mut types: std::collections::HashMap<String, Vec<usize>> =
             std::collections::HashMap::new();
         for (i, r) in self.resources.iter().enumerate() {
             types.entry(r.rtype.clone()).or_default().push(i);
         }
         self.type_index = types;
-        self.address_index = self
-            .resources
-            .iter()
-            .enumerate()
-            .map(|(i, r)| (format!("{}::{}", r.root_dir, r.address), i))
-            .collect();
+        let mut addresses: Vec<u32> = (0..self.resources.len() as u32).collect();
+        addresses.sort_by(|&a, &b| self.address_key(a).cmp(&self.address_key(b)));
+        self.address_index = addresses;
     }
 
-    /// The resource at `address` in the root module at `root_dir`.
+    fn address_key(&self, i: u32) -> (&str, &str) {
+        let r = &self.resources[i as usize];
+        (r.root_dir.as_str(), r.address.as_str())
+    }
+
+    /// The resource at `address` in the root module at `root_dir` (the
+    /// last one declared, should the configuration declare it twice).
     pub fn resource(&self, root_dir: &str, address: &str) -> Option<&Resource> {
-        self.address_index
-            .get(&format!("{root_dir}::{address}"))
-            .map(|&i| &self.resources[i])
+        let end = self
+            .address_index
+            .partition_point(|&i| self.address_key(i) <= (root_dir, address));
+        let i = *self.address_index[..end].last()?;
+        (self.address_key(i) == (root_dir, address)).then(|| &self.resources[i as usize])
     }
 
     /// The resources `res` references (that exist in the configuration).
@@ -299,13 +312,18 @@ impl Terraform {
         &'a self,
         res: &'a Resource,
     ) -> impl Iterator<Item = &'a Resource> + 'a {
-        res.refs().iter().filter_map(move |d| {
-            let base = match d.rfind('[') {
-                Some(at) if !d[at..].contains('.') => &d[..at],
-                _ => d.as_str(),
-            };
-            self.resource(&res.root_dir, base)
-        })
+        res.refs()
+            .iter()
+            .filter_map(move |d| self.resource(&res.root_dir, dep_base(d)))
+    }
+}
+
+/// The resource a dependency names: `aws_instance.api[0]` and
+/// `aws_instance.api` both name `aws_instance.api`.
+fn dep_base(dep: &str) -> &str {
+    match dep.rfind('[') {
+        Some(at) if !dep[at..].contains('.') => &dep[..at],
+        _ => dep,
     }
 }
 

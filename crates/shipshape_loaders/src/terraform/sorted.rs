@@ -150,6 +150,11 @@ impl<T: Ord> SortedSet<T> {
     pub fn iter(&self) -> std::slice::Iter<'_, T> {
         self.0.iter()
     }
+
+    /// The items, in order.
+    pub fn as_slice(&self) -> &[T] {
+        &self.0
+    }
 }
 
 impl<T: Ord> FromIterator<T> for SortedSet<T> {
