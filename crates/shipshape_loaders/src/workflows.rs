@@ -498,7 +498,6 @@ fn unmask_script(s: &mut Script, table: &[String]) {
     };
     for c in &mut s.commands {
         c.words.iter_mut().for_each(unmask);
-        c.args.iter_mut().for_each(unmask);
         unmask(&mut c.program);
         for r in &mut c.redirects {
             unmask(&mut r.target);
@@ -578,7 +577,7 @@ jobs:
         let run = deploy.steps[1].run.as_ref().unwrap();
         let ssh = run.commands.iter().find(|c| c.program == "ssh").unwrap();
         assert_eq!(ssh.line, 28);
-        assert_eq!(ssh.args[2], "ec2-user@${{ secrets.HOST }}");
+        assert_eq!(ssh.args()[2], "ec2-user@${{ secrets.HOST }}");
         let up = run.commands.iter().find(|c| c.program == "docker").unwrap();
         assert_eq!(up.nested.as_deref(), Some("ssh"));
         assert_eq!(up.line, 29);

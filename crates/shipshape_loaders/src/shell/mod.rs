@@ -123,9 +123,9 @@ pub struct Command {
     /// The word that runs, without its directory: `curl` for
     /// `sudo -E /usr/bin/curl …`. See [`program_index`].
     pub program: String,
-    /// The words after the program word, as written (quotes removed,
-    /// expansions kept as text).
-    pub args: Vec<String>,
+    /// Where the arguments start in `words` (see [`Command::args`]): they
+    /// are not stored twice.
+    args_start: usize,
     /// Line of each argument.
     pub arg_lines: Vec<u32>,
     /// Every word of the command, wrappers included.
@@ -153,13 +153,19 @@ pub struct Command {
 }
 
 impl Command {
+    /// The words after the program word, as written (quotes removed,
+    /// expansions kept as text).
+    pub fn args(&self) -> &[String] {
+        self.words.get(self.args_start..).unwrap_or_default()
+    }
+
     pub fn checked(&self) -> bool {
         self.status != Status::Unchecked
     }
 
     /// Whether an argument is exactly `flag`, or `flag=value`.
     pub fn has_flag(&self, flag: &str) -> bool {
-        self.args.iter().any(|a| {
+        self.args().iter().any(|a| {
             a == flag
                 || a.strip_prefix(flag)
                     .is_some_and(|rest| rest.starts_with('='))
@@ -169,7 +175,7 @@ impl Command {
     /// Whether a short option cluster (`-fsSL`) holds `c`. Long options do
     /// not count.
     pub fn has_short_flag(&self, c: char) -> bool {
-        self.args
+        self.args()
             .iter()
             .any(|a| a.starts_with('-') && !a.starts_with("--") && a[1..].contains(c))
     }
@@ -177,7 +183,7 @@ impl Command {
     /// The first positional argument that is a subcommand (`apply` in
     /// `terraform -chdir=x apply`): the first argument not starting with `-`.
     pub fn subcommand(&self) -> Option<&str> {
-        self.args
+        self.args()
             .iter()
             .find(|a| !a.starts_with('-'))
             .map(String::as_str)
@@ -190,7 +196,7 @@ impl Command {
 
     /// The argument after `flag` (`-o out`), or the value of `flag=value`.
     pub fn flag_value(&self, flag: &str) -> Option<&str> {
-        let mut it = self.args.iter();
+        let mut it = self.args().iter();
         while let Some(a) = it.next() {
             if a == flag {
                 return it.next().map(String::as_str);

@@ -604,7 +604,7 @@ impl Builder {
         // Scripts inside this command's words.
         let (program, args_at) = {
             let cmd = &self.script.commands[idx];
-            (cmd.program.clone(), words.len() - cmd.args.len())
+            (cmd.program.clone(), cmd.args_start)
         };
         let heredoc = c.heredoc;
         self.nested_scripts(&program, &words[args_at..], &lines[args_at..], heredoc, &c);
@@ -620,13 +620,13 @@ impl Builder {
     ) -> Option<usize> {
         let pi = program_index(&words)?;
         let program = basename(&words[pi]).to_string();
-        let args: Vec<String> = words[pi + 1..].to_vec();
+        let args = &words[pi + 1..];
         let arg_lines: Vec<u32> = lines.get(pi + 1..).map(<[u32]>::to_vec).unwrap_or_default();
         let line = ctx.line(node);
         let top_level = ctx.function.is_none() && !ctx.substitution;
         match program.as_str() {
-            "set" => self.record_sets(&args, line, ctx.scope, top_level, false),
-            "trap" => self.record_trap(&args, line, ctx.scope),
+            "set" => self.record_sets(args, line, ctx.scope, top_level, false),
+            "trap" => self.record_trap(args, line, ctx.scope),
             _ => {}
         }
         let idx = self.script.commands.len();
@@ -639,7 +639,7 @@ impl Builder {
         }
         self.script.commands.push(Command {
             program,
-            args,
+            args_start: pi + 1,
             arg_lines,
             words,
             line,
@@ -852,7 +852,7 @@ impl Builder {
             let (sleeps, breaks) = match c.program.as_str() {
                 "sleep" => (true, false),
                 "break" | "return" => (false, true),
-                "exit" => (false, c.args.first().is_none_or(|a| a == "0")),
+                "exit" => (false, c.args().first().is_none_or(|a| a == "0")),
                 _ => (false, false),
             };
             for l in &c.loops {

@@ -37,7 +37,7 @@ fn resolves_the_program_and_keeps_lines() {
         parse("#!/bin/sh\n\nsudo -u app env A=1 /usr/bin/curl -fsSL \\\n  https://x/y -o /tmp/y\n");
     let c = cmd(&s, "curl");
     assert_eq!((c.line, c.end_line), (3, 4));
-    assert_eq!(c.args, vec!["-fsSL", "https://x/y", "-o", "/tmp/y"]);
+    assert_eq!(c.args(), vec!["-fsSL", "https://x/y", "-o", "/tmp/y"]);
     assert_eq!(c.arg_lines[1], 4);
     assert_eq!(c.words[0], "sudo");
 }
@@ -113,7 +113,7 @@ fn traps_and_heredocs() {
     let cat = cmd(&s, "cat");
     assert_eq!(cat.heredoc, Some(0));
     let tee = cmd(&s, "tee");
-    assert_eq!(tee.args, vec!["-a", "/etc/ssh/sshd_config"]);
+    assert_eq!(tee.args(), vec!["-a", "/etc/ssh/sshd_config"]);
     assert_eq!(tee.pipeline.unwrap().index, 1);
     assert_eq!(cmd(&s, "echo").line, 5);
 }
@@ -142,28 +142,30 @@ fn nested_scripts_in_ssh_bash_c_and_ssm() {
     let up = s
         .commands
         .iter()
-        .find(|c| c.program == "docker-compose" && c.args.first().map(String::as_str) == Some("up"))
+        .find(|c| {
+            c.program == "docker-compose" && c.args().first().map(String::as_str) == Some("up")
+        })
         .unwrap();
     assert_eq!(up.nested.as_deref(), Some("ssh"));
     assert_eq!(up.line, 2);
     assert_eq!(cmd(&s, "apt-get").nested.as_deref(), Some("bash -c"));
     let pull = s.commands.iter().find(|c| c.program == "docker").unwrap();
     assert_eq!(pull.nested.as_deref(), Some("ssm"));
-    assert_eq!(pull.args, vec!["pull", "$REPO:latest"]);
+    assert_eq!(pull.args(), vec!["pull", "$REPO:latest"]);
 }
 
 #[test]
 fn tests_are_commands() {
     let s = parse("[ -f /var/lib/done ] && exit 0\n");
     let t = cmd(&s, "[");
-    assert_eq!(t.args, vec!["-f", "/var/lib/done"]);
+    assert_eq!(t.args(), vec!["-f", "/var/lib/done"]);
     assert_eq!(t.status, Status::Explicit);
 }
 
 #[test]
 fn template_user_data_parses() {
     let s = parse("#!/bin/bash\nhostnamectl set-hostname \"server.${domain}\"\n%{ if x }\necho a\n%{ endif }\n");
-    assert_eq!(cmd(&s, "hostnamectl").args[1], "server.${domain}");
+    assert_eq!(cmd(&s, "hostnamectl").args()[1], "server.${domain}");
     assert!(s.commands.iter().any(|c| c.program == "echo"));
 }
 

@@ -104,12 +104,12 @@ pub fn deploy_step(step: &Step) -> Option<DeployStep<'_>> {
 /// The command line, shortened for messages.
 pub fn short(c: &Command) -> String {
     let mut words = vec![c.program.clone()];
-    words.extend(c.args.iter().take(3).cloned());
+    words.extend(c.args().iter().take(3).cloned());
     words.join(" ")
 }
 
 fn positional(c: &Command) -> Vec<&str> {
-    c.args
+    c.args()
         .iter()
         .filter(|a| !a.starts_with('-'))
         .map(String::as_str)
@@ -125,7 +125,7 @@ pub fn command_deploys(c: &Command) -> Option<DeployKind> {
         // `ssh host cmd`: the remote command is parsed as a nested script
         // and judged on its own; `ssh host` alone still reaches a server.
         "ssh" => !pos.is_empty(),
-        "scp" | "rsync" => c.args.iter().any(|a| is_remote_path(a)),
+        "scp" | "rsync" => c.args().iter().any(|a| is_remote_path(a)),
         "docker" | "podman" => {
             if first == "push" || (first == "buildx" && c.has_flag("--push")) {
                 return Some(DeployKind::Release);
@@ -158,7 +158,7 @@ pub fn command_deploys(c: &Command) -> Option<DeployKind> {
                     | ("autoscaling", "start-instance-refresh")
             ) || (first == "s3"
                 && sub == "sync"
-                && c.args.iter().any(|a| a.starts_with("s3://"))
+                && c.args().iter().any(|a| a.starts_with("s3://"))
                 && !pos.get(2).is_some_and(|p| p.starts_with("s3://")))
         }
         "terraform" | "tofu" | "terragrunt" => pos.contains(&"apply"),
@@ -233,12 +233,12 @@ pub fn command_tests(c: &Command) -> bool {
                     "test" | "verify" | "check" | "build" | "package" | "install"
                 )
             }) && !c
-                .args
+                .args()
                 .iter()
                 .any(|a| a.contains("skipTests") || a == "-x" || a.contains("maven.test.skip"))
         }
         "python" | "python3" => c
-            .args
+            .args()
             .windows(2)
             .any(|w| w[0] == "-m" && matches!(w[1].as_str(), "pytest" | "unittest" | "tox")),
         "bundle" => pos.contains(&"rspec") || pos.contains(&"rake"),

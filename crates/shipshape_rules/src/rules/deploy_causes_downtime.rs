@@ -133,8 +133,8 @@ fn in_place_recreate<'a>(
 ) -> Option<(&'a Command, String)> {
     // A rolling helper anywhere in the script makes the deploy rolling.
     let rolling = s.commands.iter().any(|c| {
-        (c.program == "docker" && c.args.first().is_some_and(|a| a == "rollout"))
-            || c.args
+        (c.program == "docker" && c.args().first().is_some_and(|a| a == "rollout"))
+            || c.args()
                 .iter()
                 .any(|a| a.contains("blue") || a.contains("green"))
     });
@@ -152,12 +152,12 @@ fn in_place_recreate<'a>(
             }
             return Some((c, format!("`{}`", compose_words(c))));
         }
-        if c.program == "docker" && c.args.first().is_some_and(|a| a == "run") {
+        if c.program == "docker" && c.args().first().is_some_and(|a| a == "run") {
             let stopped_before = s.commands.iter().any(|p| {
                 p.scope == c.scope
                     && p.line <= c.line
                     && p.program == "docker"
-                    && p.args
+                    && p.args()
                         .first()
                         .is_some_and(|a| matches!(a.as_str(), "stop" | "rm" | "kill"))
             });
@@ -173,8 +173,8 @@ fn in_place_recreate<'a>(
 /// services (empty = all).
 fn compose_up_detached(c: &Command) -> Option<Vec<String>> {
     let args: &[String] = match c.program.as_str() {
-        "docker-compose" => &c.args,
-        "docker" if c.args.first().is_some_and(|a| a == "compose") => &c.args[1..],
+        "docker-compose" => c.args(),
+        "docker" if c.args().first().is_some_and(|a| a == "compose") => &c.args()[1..],
         _ => return None,
     };
     // Global options before `up` (`-f file`, `-p name`).
@@ -224,7 +224,7 @@ fn compose_up_detached(c: &Command) -> Option<Vec<String>> {
 
 fn compose_words(c: &Command) -> String {
     let mut w = vec![c.program.clone()];
-    w.extend(c.args.iter().cloned());
+    w.extend(c.args().iter().cloned());
     w.join(" ")
 }
 

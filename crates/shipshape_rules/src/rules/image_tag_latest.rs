@@ -81,11 +81,11 @@ fn workflow_images(cx: &mut Context) {
                     if !matches!(c.program.as_str(), "docker" | "podman") {
                         continue;
                     }
-                    let sub = c.args.first().map(String::as_str).unwrap_or("");
+                    let sub = c.args().first().map(String::as_str).unwrap_or("");
                     if !matches!(sub, "push" | "pull") {
                         continue;
                     }
-                    let Some(image) = c.args[1..].iter().find(|a| !a.starts_with('-')) else {
+                    let Some(image) = c.args()[1..].iter().find(|a| !a.starts_with('-')) else {
                         continue;
                     };
                     let (_, tag, _) = split_image_ref(image);

@@ -75,7 +75,7 @@ impl Rule for ProvisioningNoRollback {
 /// `terraform apply`, `tofu apply`, `terragrunt apply|run-all apply`.
 fn is_apply(c: &Command) -> bool {
     matches!(c.program.as_str(), "terraform" | "tofu" | "terragrunt")
-        && c.args.iter().any(|a| a == "apply")
+        && c.args().iter().any(|a| a == "apply")
 }
 
 /// A trap on ERR or EXIT (or the usual fatal signals) with an action.

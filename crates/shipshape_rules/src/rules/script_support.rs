@@ -56,10 +56,10 @@ pub struct CommandKeys {
 impl CommandKeys {
     pub fn key(&mut self, s: &Script, c: &Command) -> String {
         let what = c
-            .args
+            .args()
             .iter()
             .find(|a| a.contains("://"))
-            .or_else(|| c.args.iter().find(|a| !a.starts_with('-')))
+            .or_else(|| c.args().iter().find(|a| !a.starts_with('-')))
             .map(String::as_str)
             .unwrap_or("");
         let base = format!("{}|{} {}", script_key(s), c.program, what);

@@ -67,7 +67,7 @@ fn is_download(s: &Script, c: &Command) -> bool {
                 || c.has_flag("-O")
                 || c.has_flag("--remote-name")
                 || c.has_flag("--remote-name-all")
-                || c.args.iter().any(|a| {
+                || c.args().iter().any(|a| {
                     a.starts_with('-')
                         && !a.starts_with("--")
                         && (a.contains('o') || a.contains('O'))
@@ -99,7 +99,7 @@ fn has_retry(c: &Command) -> bool {
         "curl" => c.has_flag("--retry") || c.has_flag("--retry-all-errors"),
         "wget" => {
             c.has_flag("--tries")
-                || c.args.iter().any(|a| {
+                || c.args().iter().any(|a| {
                     a == "-t"
                         || (a.starts_with("-t")
                             && a[2..].chars().all(|d| d.is_ascii_digit())

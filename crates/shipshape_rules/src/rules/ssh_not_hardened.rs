@@ -148,7 +148,7 @@ fn covers_ssh(rule: &Value) -> bool {
 fn sshd_settings(s: &Script) -> Vec<String> {
     let mut out = Vec::new();
     for c in &s.commands {
-        if c.program == "sed" && c.args.iter().any(|a| is_sshd_path(a)) {
+        if c.program == "sed" && c.args().iter().any(|a| is_sshd_path(a)) {
             for expr in sed_expressions(c) {
                 out.extend(
                     static_text_of_sed_replacements(&expr)
@@ -167,7 +167,7 @@ fn sshd_settings(s: &Script) -> Vec<String> {
         if into_sshd {
             if matches!(c.program.as_str(), "echo" | "printf") {
                 let text: Vec<&str> = c
-                    .args
+                    .args()
                     .iter()
                     .filter(|a| !a.starts_with('-'))
                     .map(String::as_str)
@@ -190,7 +190,7 @@ fn sshd_settings(s: &Script) -> Vec<String> {
 /// `sed -i -e EXPR -e EXPR file` / `sed -i EXPR file`: the expressions.
 fn sed_expressions(c: &Command) -> Vec<String> {
     let mut exprs = Vec::new();
-    let mut it = c.args.iter();
+    let mut it = c.args().iter();
     let mut positional = Vec::new();
     while let Some(a) = it.next() {
         if a == "-e" || a == "--expression" {
@@ -218,7 +218,7 @@ fn writes_sshd(c: &Command) -> bool {
     c.redirects
         .iter()
         .any(|r| r.op.contains('>') && is_sshd_path(&r.target))
-        || (c.program == "tee" && c.args.iter().any(|a| is_sshd_path(a)))
+        || (c.program == "tee" && c.args().iter().any(|a| is_sshd_path(a)))
 }
 
 /// `Keyword value` (case-insensitive keyword, first value word).

@@ -100,7 +100,7 @@ fn heaviest(s: &Script) -> Option<(&Command, String)> {
             c.program.as_str(),
             "sh" | "bash" | "perl" | "python3" | "python"
         ) {
-            if let Some(file) = c.args.iter().find(|a| !a.starts_with('-')) {
+            if let Some(file) = c.args().iter().find(|a| !a.starts_with('-')) {
                 let base = file.rsplit('/').next().unwrap_or(file);
                 let origin = downloaded.get(base).map(String::as_str).unwrap_or(file);
                 if let Some(product) = heavy_product(origin) {
@@ -127,7 +127,7 @@ fn heaviest(s: &Script) -> Option<(&Command, String)> {
                 && matches!(n.program.as_str(), "sh" | "bash")
         });
         if feeds_shell {
-            if let Some(product) = c.args.iter().find_map(|a| heavy_product(a)) {
+            if let Some(product) = c.args().iter().find_map(|a| heavy_product(a)) {
                 return Some((c, format!("the {product} installer piped into a shell")));
             }
         }
@@ -151,7 +151,7 @@ fn heaviest(s: &Script) -> Option<(&Command, String)> {
 
 /// `wget URL` / `wget -O name URL` / `curl -o name URL` / `curl -O URL`.
 fn download_target(c: &Command) -> Option<(String, String)> {
-    let url = c.args.iter().find(|a| a.contains("://"))?.clone();
+    let url = c.args().iter().find(|a| a.contains("://"))?.clone();
     let url_name = url
         .trim_end_matches('/')
         .rsplit('/')
@@ -193,7 +193,7 @@ fn runs_installer(c: &Command) -> bool {
 /// `yum update` with no package, `yum|dnf upgrade`, `apt-get upgrade|dist-upgrade|full-upgrade`.
 fn is_full_upgrade(c: &Command) -> bool {
     let positional: Vec<&str> = c
-        .args
+        .args()
         .iter()
         .filter(|a| !a.starts_with('-'))
         .map(String::as_str)

@@ -75,7 +75,7 @@ fn has_first_boot_guard(s: &Script) -> bool {
         .iter()
         .filter(|c| is_file_test(c) && c.status == Status::Explicit)
         .filter_map(|c| {
-            c.args
+            c.args()
                 .iter()
                 .rev()
                 .find(|a| !a.starts_with('-') && *a != "!" && *a != "]")
@@ -91,14 +91,16 @@ fn has_first_boot_guard(s: &Script) -> bool {
     (!tested.is_empty() && acts)
         || s.commands.iter().any(|c| {
             c.program == "cloud-init-per"
-                || c.args.iter().any(|a| a.contains("/var/lib/cloud/instance"))
+                || c.args()
+                    .iter()
+                    .any(|a| a.contains("/var/lib/cloud/instance"))
         })
 }
 
 /// `[ -f x ]`, `[[ -e x ]]`, `test -d x`.
 fn is_file_test(c: &Command) -> bool {
     matches!(c.program.as_str(), "[" | "[[" | "test")
-        && c.args
+        && c.args()
             .iter()
             .any(|a| matches!(a.as_str(), "-f" | "-e" | "-d" | "-s"))
 }
@@ -108,7 +110,7 @@ fn is_file_test(c: &Command) -> bool {
 fn logs_own_output(s: &Script) -> bool {
     let exec_redirect = s.commands.iter().any(|c| {
         c.program == "exec"
-            && c.args.is_empty()
+            && c.args().is_empty()
             && c.redirects.iter().any(|r| {
                 (r.op.contains('>')) && !r.target.starts_with('&') && r.target != "/dev/null"
             })
