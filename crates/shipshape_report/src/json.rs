@@ -1,6 +1,8 @@
 //! The JSON report: the contract's schema_version 1.
 
 use crate::Report;
+use serde::Serialize;
+use shipshape_model::Finding;
 
 pub fn render(report: &Report) -> String {
     let mut out = Vec::new();
@@ -10,11 +12,97 @@ pub fn render(report: &Report) -> String {
 }
 
 /// Streams the report to `out`: a monorepo's report runs to hundreds of
-/// megabytes, which need not be held as one string.
+/// megabytes, which need not be held as one string. The findings, nearly
+/// all of those bytes, are formatted in parallel, a batch at a time; the
+/// bytes are exactly serde_json's pretty printing of the whole report.
 pub fn write(report: &Report, mut out: impl std::io::Write) -> std::io::Result<()> {
-    serde_json::to_writer_pretty(&mut out, report)?;
+    let head = serde_json::to_string_pretty(&Outline::of(report)).map_err(std::io::Error::other)?;
+    // The marker is the first string a NUL can be in: the fields before
+    // the findings are numbers, names and a path.
+    let (before, after) = head.split_once(FINDINGS_MARKER).ok_or_else(|| {
+        std::io::Error::other("the findings marker is missing from the report outline")
+    })?;
+    out.write_all(before.as_bytes())?;
+    write_findings(&report.findings, &mut out)?;
+    out.write_all(after.as_bytes())?;
     out.write_all(b"\n")?;
     out.flush()
+}
+
+/// The findings array at the nesting of a report field, as serde_json's
+/// pretty printer writes it: each element two levels in.
+fn write_findings(findings: &[Finding], out: &mut impl std::io::Write) -> std::io::Result<()> {
+    use rayon::prelude::*;
+    const BATCH: usize = 8192;
+    if findings.is_empty() {
+        return out.write_all(b"[]");
+    }
+    out.write_all(b"[")?;
+    for (b, batch) in findings.chunks(BATCH).enumerate() {
+        let texts: Vec<Vec<u8>> = batch
+            .par_iter()
+            .map(|f| {
+                let text = serde_json::to_string_pretty(f).map_err(std::io::Error::other)?;
+                let mut element = Vec::with_capacity(text.len() + text.len() / 8);
+                element.extend_from_slice(b"\n    ");
+                // A JSON string never holds a raw newline: every one is
+                // a line break of the pretty printer, to be indented.
+                for (i, line) in text.split('\n').enumerate() {
+                    if i > 0 {
+                        element.extend_from_slice(b"\n    ");
+                    }
+                    element.extend_from_slice(line.as_bytes());
+                }
+                Ok(element)
+            })
+            .collect::<std::io::Result<_>>()?;
+        for (i, text) in texts.iter().enumerate() {
+            if b > 0 || i > 0 {
+                out.write_all(b",")?;
+            }
+            out.write_all(text)?;
+        }
+    }
+    out.write_all(b"\n  ]")
+}
+
+const FINDINGS_MARKER: &str = "\"\\u0000findings\\u0000\"";
+
+/// The report with a marker in place of its findings, field for field in
+/// the order of [`Report`] (a test holds the two together).
+#[derive(Serialize)]
+struct Outline<'a> {
+    schema_version: u32,
+    tool: &'a crate::report::Tool,
+    root: &'a str,
+    profile: shipshape_model::Profile,
+    score: u32,
+    grade: &'a str,
+    decision: &'a str,
+    categories: &'a [crate::report::CategoryScore],
+    findings: &'static str,
+    suppressed: &'a [Finding],
+    diagnostics: &'a [shipshape_model::Diagnostic],
+    delta: &'a Option<crate::report::Delta>,
+}
+
+impl<'a> Outline<'a> {
+    fn of(r: &'a Report) -> Self {
+        Outline {
+            schema_version: r.schema_version,
+            tool: &r.tool,
+            root: &r.root,
+            profile: r.profile,
+            score: r.score,
+            grade: &r.grade,
+            decision: &r.decision,
+            categories: &r.categories,
+            findings: "\0findings\0",
+            suppressed: &r.suppressed,
+            diagnostics: &r.diagnostics,
+            delta: &r.delta,
+        }
+    }
 }
 
 /// Reads a JSON report (for `--baseline`).
@@ -28,4 +116,71 @@ pub fn parse(text: &str) -> Result<Report, String> {
         ));
     }
     Ok(report)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use shipshape_model::{Category, Diagnostic, DiagnosticKind, Profile, Severity, Suppression};
+
+    fn finding(i: usize) -> Finding {
+        Finding {
+            rule: "rds-not-multi-az".into(),
+            code: "REL001".into(),
+            category: Category::Reliability,
+            severity: Severity::High,
+            // Quotes, backslashes, a newline and non-ASCII: escaped in JSON.
+            message: format!("`db{i}` \"single\" AZ\\ — line\nbreak"),
+            file: (i & 3 != 0).then(|| format!("infra/{i}/main.tf")),
+            line: Some(i as u32),
+            end_line: None,
+            resource: Some(format!("aws_db_instance.db{i}")),
+            fingerprint: format!("{i:016x}"),
+            remediation: "multi_az = true\n".into(),
+            effort_hours: [1, 4],
+            suppressed_by: None,
+        }
+    }
+
+    fn report(findings: usize) -> Report {
+        let mut waived = finding(999_999);
+        waived.suppressed_by = Some(Box::new(Suppression {
+            reason: "batch copy".into(),
+            owner: Some("data".into()),
+            expires: None,
+            source: "shipshape.toml".into(),
+            inline: false,
+        }));
+        let mut r = Report::new(
+            "/repo/with \"quotes\"",
+            Profile::Prod,
+            (0..findings).map(finding).collect(),
+            vec![waived],
+            vec![Diagnostic::new(
+                DiagnosticKind::ParseError,
+                Some("bad.tf".into()),
+                Some(3),
+                "unexpected `}`",
+            )],
+        );
+        let base = r.clone();
+        r.delta = Some(crate::delta::compare(&base, &r));
+        r
+    }
+
+    /// The streamed report is byte for byte serde_json's pretty printing
+    /// of the whole report: with no findings, a few, and across batches.
+    #[test]
+    fn streamed_report_is_serde_json_pretty_output() {
+        for n in [0, 1, 3, 8192 + 5] {
+            let r = report(n);
+            let mut streamed = Vec::new();
+            write(&r, &mut streamed).unwrap();
+            let mut whole = serde_json::to_vec_pretty(&r).unwrap();
+            whole.push(b'\n');
+            assert!(streamed == whole, "{n} findings: the streamed JSON differs");
+            let back = parse(std::str::from_utf8(&streamed).unwrap()).unwrap();
+            assert_eq!(back, r);
+        }
+    }
 }
