@@ -193,13 +193,13 @@ pub struct Terraform {
     pub file_reads: Vec<FileRead>,
     pub diagnostics: Vec<Diagnostic>,
     /// The reference graph, built once so that "who refers to this?" is a
-    /// lookup, not a scan: (referrer, position of the dependency in its
-    /// `refs()`), sorted by (root, referenced address, referrer). Indices,
-    /// not `root::address` strings: on a monorepo this index has hundreds
-    /// of thousands of entries.
-    referrer_index: Vec<(u32, u32)>,
-    /// Indices in `resources`, sorted by (root, address).
-    address_index: Vec<u32>,
+    /// lookup, not a scan: (hash of root and referenced address, referrer,
+    /// position of the dependency in its `refs()`), sorted. Hashes and
+    /// indices, not `root::address` strings: on a monorepo this index has
+    /// hundreds of thousands of entries. Lookups compare the strings.
+    referrer_index: Vec<(u64, u32, u32)>,
+    /// (hash of root and address, index in `resources`), sorted.
+    address_index: Vec<(u64, u32)>,
     /// Resource type → indices in `resources`, in order.
     type_index: std::collections::HashMap<String, Vec<usize>>,
 }
@@ -250,21 +250,21 @@ impl Terraform {
         target: &'a Resource,
     ) -> impl Iterator<Item = &'a Resource> + 'a {
         let key = (target.root_dir.as_str(), target.address.as_str());
-        let start = self
-            .referrer_index
-            .partition_point(|&e| self.referrer_key(e) < key);
+        let hash = key_hash(key);
+        let start = self.referrer_index.partition_point(|e| e.0 < hash);
         let mut last = None;
         self.referrer_index[start..]
             .iter()
-            .take_while(move |&&e| self.referrer_key(e) == key)
+            .take_while(move |e| e.0 == hash)
+            .filter(move |&&(_, i, dep)| self.referrer_key(i, dep) == key)
             // One referrer may name the target twice (`x.a[0]` and `x.a`).
-            .filter(move |&&(i, _)| last.replace(i) != Some(i))
-            .map(|&(i, _)| &self.resources[i as usize])
+            .filter(move |&&(_, i, _)| last.replace(i) != Some(i))
+            .map(|&(_, i, _)| &self.resources[i as usize])
             .filter(|r| r.exists())
     }
 
-    /// (root, referenced address) of a reference index entry.
-    fn referrer_key(&self, (i, dep): (u32, u32)) -> (&str, &str) {
+    /// (root, referenced address) of a dependency of resource `i`.
+    fn referrer_key(&self, i: u32, dep: u32) -> (&str, &str) {
         let r = &self.resources[i as usize];
         (
             r.root_dir.as_str(),
@@ -274,12 +274,18 @@ impl Terraform {
 
     /// Indexes the reference graph (called once, after evaluation).
     pub(crate) fn index_references(&mut self) {
-        let mut refs: Vec<(u32, u32)> = Vec::new();
+        let mut refs: Vec<(u64, u32, u32)> = Vec::new();
         for (i, r) in self.resources.iter().enumerate() {
-            refs.extend((0..r.refs().len()).map(|dep| (i as u32, dep as u32)));
+            let (i, root) = (i as u32, r.root_dir.as_str());
+            refs.extend(
+                r.refs()
+                    .iter()
+                    .enumerate()
+                    .map(|(dep, d)| (key_hash((root, dep_base(d))), i, dep as u32)),
+            );
         }
-        // Stable: equal keys keep the referrers in resource order.
-        refs.sort_by(|&a, &b| self.referrer_key(a).cmp(&self.referrer_key(b)));
+        // Within one hash, referrers stay in resource order.
+        refs.sort_unstable();
         self.referrer_index = refs;
         let mut types: std::collections::HashMap<String, Vec<usize>> =
             std::collections::HashMap::new();
@@ -287,24 +293,27 @@ impl Terraform {
             types.entry(r.rtype.clone()).or_default().push(i);
         }
         self.type_index = types;
-        let mut addresses: Vec<u32> = (0..self.resources.len() as u32).collect();
-        addresses.sort_by(|&a, &b| self.address_key(a).cmp(&self.address_key(b)));
+        let mut addresses: Vec<(u64, u32)> = self
+            .resources
+            .iter()
+            .enumerate()
+            .map(|(i, r)| (key_hash((&r.root_dir, &r.address)), i as u32))
+            .collect();
+        addresses.sort_unstable();
         self.address_index = addresses;
-    }
-
-    fn address_key(&self, i: u32) -> (&str, &str) {
-        let r = &self.resources[i as usize];
-        (r.root_dir.as_str(), r.address.as_str())
     }
 
     /// The resource at `address` in the root module at `root_dir` (the
     /// last one declared, should the configuration declare it twice).
     pub fn resource(&self, root_dir: &str, address: &str) -> Option<&Resource> {
-        let end = self
-            .address_index
-            .partition_point(|&i| self.address_key(i) <= (root_dir, address));
-        let i = *self.address_index[..end].last()?;
-        (self.address_key(i) == (root_dir, address)).then(|| &self.resources[i as usize])
+        let hash = key_hash((root_dir, address));
+        let start = self.address_index.partition_point(|e| e.0 < hash);
+        self.address_index[start..]
+            .iter()
+            .take_while(|e| e.0 == hash)
+            .map(|&(_, i)| &self.resources[i as usize])
+            .filter(|r| r.root_dir == root_dir && r.address == address)
+            .last()
     }
 
     /// The resources `res` references (that exist in the configuration).
@@ -316,6 +325,16 @@ impl Terraform {
             .iter()
             .filter_map(move |d| self.resource(&res.root_dir, dep_base(d)))
     }
+}
+
+/// Hash of (root, address) for the indexes: deterministic, and only a
+/// first cut (lookups compare the strings).
+fn key_hash((root, address): (&str, &str)) -> u64 {
+    use std::hash::{Hash, Hasher};
+    let mut h = std::collections::hash_map::DefaultHasher::new();
+    root.hash(&mut h);
+    address.hash(&mut h);
+    h.finish()
 }
 
 /// The resource a dependency names: `aws_instance.api[0]` and
