@@ -250,12 +250,9 @@ impl Terraform {
         target: &'a Resource,
     ) -> impl Iterator<Item = &'a Resource> + 'a {
         let key = (target.root_dir.as_str(), target.address.as_str());
-        let hash = key_hash(key);
-        let start = self.referrer_index.partition_point(|e| e.0 < hash);
         let mut last = None;
-        self.referrer_index[start..]
+        with_hash(&self.referrer_index, key_hash(key), |e| e.0)
             .iter()
-            .take_while(move |e| e.0 == hash)
             .filter(move |&&(_, i, dep)| self.referrer_key(i, dep) == key)
             // One referrer may name the target twice (`x.a[0]` and `x.a`).
             .filter(move |&&(_, i, _)| last.replace(i) != Some(i))
@@ -306,14 +303,11 @@ impl Terraform {
     /// The resource at `address` in the root module at `root_dir` (the
     /// last one declared, should the configuration declare it twice).
     pub fn resource(&self, root_dir: &str, address: &str) -> Option<&Resource> {
-        let hash = key_hash((root_dir, address));
-        let start = self.address_index.partition_point(|e| e.0 < hash);
-        self.address_index[start..]
+        with_hash(&self.address_index, key_hash((root_dir, address)), |e| e.0)
             .iter()
-            .take_while(|e| e.0 == hash)
+            .rev()
             .map(|&(_, i)| &self.resources[i as usize])
-            .filter(|r| r.root_dir == root_dir && r.address == address)
-            .last()
+            .find(|r| r.root_dir == root_dir && r.address == address)
     }
 
     /// The resources `res` references (that exist in the configuration).
@@ -335,6 +329,13 @@ fn key_hash((root, address): (&str, &str)) -> u64 {
     root.hash(&mut h);
     address.hash(&mut h);
     h.finish()
+}
+
+/// The entries of a hash-sorted index with the hash `hash`.
+fn with_hash<T>(index: &[T], hash: u64, hash_of: impl Fn(&T) -> u64) -> &[T] {
+    let start = index.partition_point(|e| hash_of(e) < hash);
+    let len = index[start..].partition_point(|e| hash_of(e) == hash);
+    &index[start..start + len]
 }
 
 /// The resource a dependency names: `aws_instance.api[0]` and
