@@ -42,18 +42,9 @@ fn write_findings(findings: &[Finding], out: &mut impl std::io::Write) -> std::i
         let texts: Vec<Vec<u8>> = batch
             .par_iter()
             .map(|f| {
-                let text = serde_json::to_string_pretty(f).map_err(std::io::Error::other)?;
-                let mut element = Vec::with_capacity(text.len() + text.len() / 8);
-                element.extend_from_slice(b"\n    ");
-                // A JSON string never holds a raw newline: every one is
-                // a line break of the pretty printer, to be indented.
-                for (i, line) in text.split('\n').enumerate() {
-                    if i > 0 {
-                        element.extend_from_slice(b"\n    ");
-                    }
-                    element.extend_from_slice(line.as_bytes());
-                }
-                Ok(element)
+                let mut element = Indented(b"\n    ".to_vec());
+                serde_json::to_writer_pretty(&mut element, f)?;
+                Ok(element.0)
             })
             .collect::<std::io::Result<_>>()?;
         for (i, text) in texts.iter().enumerate() {
@@ -64,6 +55,27 @@ fn write_findings(findings: &[Finding], out: &mut impl std::io::Write) -> std::i
         }
     }
     out.write_all(b"\n  ]")
+}
+
+/// Writes what serde_json prints two levels deeper: each line break is
+/// followed by the indentation of an element of a report field. A JSON
+/// string never holds a raw newline, so every one is the printer's.
+struct Indented(Vec<u8>);
+
+impl std::io::Write for Indented {
+    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+        for part in buf.split_inclusive(|&b| b == b'\n') {
+            self.0.extend_from_slice(part);
+            if part.ends_with(b"\n") {
+                self.0.extend_from_slice(b"    ");
+            }
+        }
+        Ok(buf.len())
+    }
+
+    fn flush(&mut self) -> std::io::Result<()> {
+        Ok(())
+    }
 }
 
 const FINDINGS_MARKER: &str = "\"\\u0000findings\\u0000\"";
