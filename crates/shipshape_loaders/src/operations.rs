@@ -277,14 +277,23 @@ pub struct Command {
 /// Parses shell text with tree-sitter-bash and returns its simple commands.
 /// `line_offset` is added to lines (for scripts embedded in other files).
 pub fn shell_commands(text: &str, line_offset: u32) -> Vec<Command> {
-    let mut parser = Parser::new();
-    if parser
-        .set_language(&tree_sitter_bash::LANGUAGE.into())
-        .is_err()
-    {
-        return Vec::new();
+    thread_local! {
+        // One parser per thread: CI files hold many short `run:` steps, and
+        // making a parser cost as much as parsing one.
+        static BASH: std::cell::RefCell<Option<Parser>> = const { std::cell::RefCell::new(None) };
     }
-    let Some(tree) = parser.parse(text, None) else {
+    let tree = BASH.with(|cell| {
+        let mut slot = cell.borrow_mut();
+        if slot.is_none() {
+            let mut parser = Parser::new();
+            parser
+                .set_language(&tree_sitter_bash::LANGUAGE.into())
+                .ok()?;
+            *slot = Some(parser);
+        }
+        slot.as_mut()?.parse(text, None)
+    });
+    let Some(tree) = tree else {
         return Vec::new();
     };
     let src = text.as_bytes();

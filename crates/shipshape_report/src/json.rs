@@ -34,18 +34,15 @@ pub fn write(report: &Report, mut out: impl std::io::Write) -> std::io::Result<(
 fn write_findings(findings: &[Finding], out: &mut impl std::io::Write) -> std::io::Result<()> {
     use rayon::prelude::*;
     const BATCH: usize = 8192;
+    const CHUNK: usize = 256;
     if findings.is_empty() {
         return out.write_all(b"[]");
     }
     out.write_all(b"[")?;
     for (b, batch) in findings.chunks(BATCH).enumerate() {
         let texts: Vec<Vec<u8>> = batch
-            .par_iter()
-            .map(|f| {
-                let mut element = Indented(b"\n    ".to_vec());
-                serde_json::to_writer_pretty(&mut element, f)?;
-                Ok(element.0)
-            })
+            .par_chunks(CHUNK)
+            .map(elements)
             .collect::<std::io::Result<_>>()?;
         for (i, text) in texts.iter().enumerate() {
             if b > 0 || i > 0 {
@@ -57,25 +54,23 @@ fn write_findings(findings: &[Finding], out: &mut impl std::io::Write) -> std::i
     out.write_all(b"\n  ]")
 }
 
-/// Writes what serde_json prints two levels deeper: each line break is
-/// followed by the indentation of an element of a report field. A JSON
-/// string never holds a raw newline, so every one is the printer's.
-struct Indented(Vec<u8>);
-
-impl std::io::Write for Indented {
-    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
-        for part in buf.split_inclusive(|&b| b == b'\n') {
-            self.0.extend_from_slice(part);
-            if part.ends_with(b"\n") {
-                self.0.extend_from_slice(b"    ");
-            }
-        }
-        Ok(buf.len())
+/// A run of findings as elements of a report field, comma-separated, each
+/// after its line break and indentation. serde_json prints them inside a
+/// one-field object, which puts them at exactly that nesting; the object's
+/// own opening and closing lines are cut off.
+fn elements(findings: &[Finding]) -> std::io::Result<Vec<u8>> {
+    #[derive(Serialize)]
+    struct Field<'a> {
+        f: &'a [Finding],
     }
-
-    fn flush(&mut self) -> std::io::Result<()> {
-        Ok(())
-    }
+    const OPEN: &[u8] = b"{\n  \"f\": [";
+    const CLOSE: &[u8] = b"\n  ]\n}";
+    let printed = serde_json::to_vec_pretty(&Field { f: findings })?;
+    printed
+        .strip_prefix(OPEN)
+        .and_then(|rest| rest.strip_suffix(CLOSE))
+        .map(<[u8]>::to_vec)
+        .ok_or_else(|| std::io::Error::other("unexpected shape of a printed findings run"))
 }
 
 const FINDINGS_MARKER: &str = "\"\\u0000findings\\u0000\"";

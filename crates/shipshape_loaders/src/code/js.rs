@@ -1,7 +1,7 @@
 //! JavaScript / TypeScript front end.
 
 use super::model::{Arg, Assign, Call, Function, Import, Lang, Module, Prop};
-use super::parse::{self, compact, named_children, short, span, text, Grammar};
+use super::parse::{self, compact, each_named_child, named_children, short, span, text, Grammar};
 use tree_sitter::Node;
 
 pub fn extract(path: &str, lang: Lang, src: &str) -> Result<Module, String> {
@@ -94,9 +94,7 @@ fn walk(ex: &mut Ex, node: Node, depth: usize) {
         }
         _ => {}
     }
-    for child in named_children(node) {
-        walk(ex, child, depth + 1);
-    }
+    each_named_child(node, |child| walk(ex, child, depth + 1));
 }
 
 /// NestJS controllers: `@Controller('health')` on the class and `@Get('ready')`
@@ -227,9 +225,7 @@ fn function(ex: &mut Ex, node: Node, name: String, depth: usize) {
         callees: vec![],
     };
     ex.enter_function(f);
-    for child in named_children(node) {
-        walk(ex, child, depth + 1);
-    }
+    each_named_child(node, |child| walk(ex, child, depth + 1));
     ex.leave_function();
 }
 

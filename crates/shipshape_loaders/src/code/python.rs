@@ -1,7 +1,7 @@
 //! Python front end.
 
 use super::model::{Arg, Assign, Call, Function, Import, Lang, Module, Prop};
-use super::parse::{self, compact, named_children, short, span, text, Grammar};
+use super::parse::{self, compact, each_named_child, named_children, short, span, text, Grammar};
 use super::walker::Walker;
 use tree_sitter::Node;
 
@@ -76,9 +76,7 @@ fn walk(ex: &mut Walker, node: Node, depth: usize) {
         }
         _ => {}
     }
-    for c in named_children(node) {
-        walk(ex, c, depth + 1);
-    }
+    each_named_child(node, |c| walk(ex, c, depth + 1));
 }
 
 fn function(ex: &mut Walker, node: Node, decorators: Vec<Call>, depth: usize) {
