@@ -484,6 +484,52 @@ pub fn load_tests(cmd: &Command) -> Option<String> {
     None
 }
 
+/// Every tool, wrapped tool and AWS subcommand that [`restores`],
+/// [`backs_up`], [`load_tests`] and the package-script scan recognise,
+/// besides the AWS lists.
+const KNOWN_TOOLS: &[&str] = &[
+    "pg_restore",
+    "mongorestore",
+    "gbak",
+    "psql",
+    "mysql",
+    "mariadb",
+    "pg_dump",
+    "pg_dumpall",
+    "pg_basebackup",
+    "mysqldump",
+    "mariadb-dump",
+    "mongodump",
+    "restic",
+    "borg",
+    "wrk",
+    "wrk2",
+    "hey",
+    "ab",
+    "oha",
+    "bombardier",
+    "ghz",
+    "jmeter",
+    "gatling.sh",
+    "vegeta",
+    "k6",
+    "locust",
+    "artillery",
+    "autocannon",
+];
+
+/// Whether shell text can hold a command this scan recognises, so that
+/// text without one is not parsed (CI files hold many `run:` steps, and
+/// the workflow loader has parsed them once already).
+///
+/// Exact, not a guess: a tool is recognised by a word's last `/` segment
+/// (quotes trimmed) or by an argument, so it stands in the text as a whole
+/// token between characters that cannot be part of a word's segment.
+fn may_run_known_tools(text: &str) -> bool {
+    text.split(|c: char| !(c.is_ascii_alphanumeric() || matches!(c, '_' | '.' | '-')))
+        .any(|t| KNOWN_TOOLS.contains(&t) || AWS_RESTORE.contains(&t) || AWS_BACKUP.contains(&t))
+}
+
 fn scan_commands(path: &str, cmds: &[Command], out: &mut OpsEvidence) {
     for c in cmds {
         let hit = |what: String| Hit {
@@ -541,7 +587,9 @@ fn script_commands(script: &Script) -> Vec<Command> {
 }
 
 fn scan_shell(f: &SourceFile, text: &str, line_offset: u32, out: &mut OpsEvidence) {
-    scan_commands(&f.path, &shell_commands(text, line_offset), out);
+    if may_run_known_tools(text) {
+        scan_commands(&f.path, &shell_commands(text, line_offset), out);
+    }
 }
 
 /// Makefile recipes: each tab-indented line is a shell command line.
@@ -653,7 +701,7 @@ fn scan_manifest(f: &SourceFile, out: &mut OpsEvidence) {
         }
         if let Some(scripts) = json.get("scripts").and_then(|s| s.as_object()) {
             for (key, v) in scripts {
-                if let Some(s) = v.as_str() {
+                if let Some(s) = v.as_str().filter(|s| may_run_known_tools(s)) {
                     let line = line_of(&format!("\"{key}\""));
                     let mut cmds = shell_commands(s, 0);
                     for c in &mut cmds {
@@ -879,6 +927,9 @@ fn scan_yaml(f: &SourceFile, out: &mut OpsEvidence) {
                 s.key.as_str(),
                 "run" | "script" | "command" | "before_script" | "after_script"
             ) {
+                if !may_run_known_tools(&s.value) {
+                    continue;
+                }
                 // saphyr-parser places a block scalar at its first content line.
                 let offset = s.line.saturating_sub(1);
                 let mut cmds = shell_commands(&s.value, offset);
@@ -914,6 +965,28 @@ mod tests {
             crate::shell::parse_files(&files),
         );
         load(scan_files(&files), &files, &tf, &scripts)
+    }
+
+    #[test]
+    fn text_without_a_known_tool_is_not_parsed_and_every_tool_is_seen() {
+        assert!(!may_run_known_tools("npm ci && npm test -- --coverage"));
+        assert!(!may_run_known_tools(
+            "echo enable table labels; k6x run; ./gatling"
+        ));
+        for tool in KNOWN_TOOLS.iter().chain(AWS_RESTORE).chain(AWS_BACKUP) {
+            for text in [
+                format!("{tool} x"),
+                format!("sudo /usr/local/bin/{tool}"),
+                format!("docker run grafana/{tool}:latest run"),
+                format!("x=$({tool}); '{tool}' | \"{tool}\"\\\n"),
+            ] {
+                assert!(may_run_known_tools(&text), "{text}");
+            }
+        }
+        // Through the scan: a step with a tool still counts.
+        let wf = "on: push\njobs:\n  t:\n    runs-on: x\n    steps:\n      - run: |\n          npm ci\n          PGPASSWORD=x pg_restore -d db dump.bin\n";
+        let e = scan(".github/workflows/restore.yml", FileKind::Yaml, wf);
+        assert_eq!(e.restore_scripts.len(), 1, "{e:?}");
     }
 
     #[test]
