@@ -224,6 +224,22 @@ pub struct Module {
 }
 
 impl Module {
+    /// Drops the spare capacity the extraction's pushes left: the models of
+    /// every code file stay in memory for the whole review.
+    pub fn shrink_to_fit(&mut self) {
+        self.imports.shrink_to_fit();
+        self.calls.shrink_to_fit();
+        for c in &mut self.calls {
+            c.args.shrink_to_fit();
+        }
+        self.functions.shrink_to_fit();
+        for f in &mut self.functions {
+            f.callees.shrink_to_fit();
+        }
+        self.routes.shrink_to_fit();
+        self.assigns.shrink_to_fit();
+    }
+
     pub fn new(path: &str, lang: Lang) -> Self {
         Module {
             path: path.to_string(),

@@ -28,6 +28,7 @@ impl<'a> Walker<'a> {
 
     pub fn finish(mut self) -> Module {
         super::routes::derive(&mut self.m);
+        self.m.shrink_to_fit();
         self.m
     }
 

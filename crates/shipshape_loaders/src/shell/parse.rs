@@ -862,6 +862,20 @@ impl Builder {
                 }
             }
         }
+        // The script models stay in memory for the whole review: drop the
+        // spare capacity the builder's pushes left.
+        let script = &mut self.script;
+        for c in &mut script.commands {
+            c.words.shrink_to_fit();
+            c.arg_lines.shrink_to_fit();
+            c.loops.shrink_to_fit();
+        }
+        script.commands.shrink_to_fit();
+        script.sets.shrink_to_fit();
+        script.traps.shrink_to_fit();
+        script.loops.shrink_to_fit();
+        script.functions.shrink_to_fit();
+        script.heredocs.shrink_to_fit();
         self.script
     }
 }
