@@ -134,27 +134,21 @@ pub fn is_compose_name(name: &str) -> bool {
         || stem.starts_with("docker-compose-")
 }
 
-/// Loads every compose file.
-pub fn load(files: &[SourceFile]) -> (Vec<ComposeFile>, Vec<Diagnostic>) {
-    use rayon::prelude::*;
-    let results: Vec<Result<Option<ComposeFile>, Diagnostic>> = files
-        .par_iter()
-        .filter(|f| f.kind == FileKind::Yaml && is_compose_name(f.name()))
-        .map(|f| match yaml::parse(&f.text) {
-            Ok(parsed) => Ok(parsed.docs.first().and_then(|d| from_doc(&f.path, d))),
-            Err(e) => Err(e.to_diagnostic(&f.path)),
-        })
-        .collect();
-    let mut out = Vec::new();
-    let mut diagnostics = Vec::new();
-    for r in results {
-        match r {
-            Ok(Some(c)) => out.push(c),
-            Ok(None) => {}
-            Err(d) => diagnostics.push(d),
-        }
+/// Whether a file is a compose file (by name).
+pub fn wants(f: &SourceFile) -> bool {
+    f.kind == FileKind::Yaml && is_compose_name(f.name())
+}
+
+/// The compose file a parsed YAML file holds (`None` without `services:`),
+/// or why it could not be read. [`crate::yaml_families`] parses the file.
+pub fn from_parsed(
+    f: &SourceFile,
+    parsed: &Result<yaml::YamlFile, yaml::YamlError>,
+) -> Result<Option<ComposeFile>, Diagnostic> {
+    match parsed {
+        Ok(parsed) => Ok(parsed.docs.first().and_then(|d| from_doc(&f.path, d))),
+        Err(e) => Err(e.to_diagnostic(&f.path)),
     }
-    (out, diagnostics)
 }
 
 /// Reads a compose document (`None` if it has no `services:` mapping).

@@ -328,73 +328,85 @@ pub fn is_ci_workflow(path: &str) -> bool {
     path.starts_with(".github/") || path.contains("/.github/") || path.ends_with(".gitlab-ci.yml")
 }
 
-/// Loads every YAML file that holds Kubernetes objects.
-pub fn load(files: &[SourceFile]) -> (Kubernetes, Vec<Diagnostic>) {
-    use rayon::prelude::*;
-    let results: Vec<(Vec<Object>, Option<Diagnostic>)> = files
-        .par_iter()
-        .filter(|f| {
-            f.kind == FileKind::Yaml
-                && !crate::compose::is_compose_name(f.name())
-                && !is_ci_workflow(&f.path)
-        })
-        .map(|f| match yaml::parse(&f.text) {
-            Ok(parsed) => {
-                let mut objects = Vec::new();
-                for doc in &parsed.docs {
-                    collect(&f.path, doc, &mut objects);
-                }
-                (objects, None)
+/// Whether a YAML file may hold Kubernetes objects: any that is neither a
+/// compose file nor CI configuration.
+pub fn wants(f: &SourceFile) -> bool {
+    f.kind == FileKind::Yaml
+        && !crate::compose::is_compose_name(f.name())
+        && !is_ci_workflow(&f.path)
+}
+
+/// Whether a file is a kustomization (whose `images:` retag images).
+pub fn is_kustomization(f: &SourceFile) -> bool {
+    f.kind == FileKind::Yaml
+        && matches!(
+            f.name(),
+            "kustomization.yaml" | "kustomization.yml" | "Kustomization"
+        )
+}
+
+/// What one parsed YAML file gives: its objects, or why a file that looks
+/// like a manifest could not be read. [`crate::yaml_families`] parses it.
+pub fn objects_from_parsed(
+    f: &SourceFile,
+    parsed: &Result<yaml::YamlFile, yaml::YamlError>,
+) -> (Vec<Object>, Option<Diagnostic>) {
+    match parsed {
+        Ok(parsed) => {
+            let mut objects = Vec::new();
+            for doc in &parsed.docs {
+                collect(&f.path, doc, &mut objects);
             }
-            Err(e) if looks_like_manifest(&f.text) => {
-                let diag = if f.text.contains("{{") {
-                    Diagnostic::new(
-                        DiagnosticKind::Skipped,
-                        Some(f.path.clone()),
-                        None,
-                        "templated manifest (Helm / Go template) is not rendered; not reviewed",
-                    )
-                } else {
-                    e.to_diagnostic(&f.path)
-                };
-                (vec![], Some(diag))
-            }
-            // A YAML that is neither compose nor Kubernetes: not ours.
-            Err(_) => (vec![], None),
-        })
-        .collect();
-    let mut k8s = Kubernetes::default();
-    let mut diagnostics = Vec::new();
-    k8s.image_overrides = files
-        .iter()
-        .filter(|f| {
-            f.kind == FileKind::Yaml
-                && matches!(
-                    f.name(),
-                    "kustomization.yaml" | "kustomization.yml" | "Kustomization"
+            (objects, None)
+        }
+        Err(e) if looks_like_manifest(&f.text) => {
+            let diag = if f.text.contains("{{") {
+                Diagnostic::new(
+                    DiagnosticKind::Skipped,
+                    Some(f.path.clone()),
+                    None,
+                    "templated manifest (Helm / Go template) is not rendered; not reviewed",
                 )
+            } else {
+                e.to_diagnostic(&f.path)
+            };
+            (vec![], Some(diag))
+        }
+        // A YAML that is neither compose nor Kubernetes: not ours.
+        Err(_) => (vec![], None),
+    }
+}
+
+/// The `images:` entries of a parsed kustomization.
+pub fn image_overrides_from(f: &SourceFile, parsed: &yaml::YamlFile) -> Vec<ImageOverride> {
+    parsed
+        .docs
+        .iter()
+        .flat_map(|d| d.get("images").map(Node::items).unwrap_or_default())
+        .filter_map(|i| {
+            let text = |k: &str| i.get(k).and_then(Node::text).map(str::to_string);
+            Some(ImageOverride {
+                file: f.path.clone(),
+                name: text("name")?,
+                new_name: text("newName"),
+                new_tag: text("newTag"),
+                digest: text("digest"),
+            })
         })
-        .filter_map(|f| yaml::parse(&f.text).ok().map(|y| (f, y)))
-        .flat_map(|(f, y)| {
-            let entries: Vec<ImageOverride> = y
-                .docs
-                .iter()
-                .flat_map(|d| d.get("images").map(Node::items).unwrap_or_default())
-                .filter_map(|i| {
-                    let text = |k: &str| i.get(k).and_then(Node::text).map(str::to_string);
-                    Some(ImageOverride {
-                        file: f.path.clone(),
-                        name: text("name")?,
-                        new_name: text("newName"),
-                        new_tag: text("newTag"),
-                        digest: text("digest"),
-                    })
-                })
-                .collect();
-            entries
-        })
-        .collect();
-    for (objects, diag) in results {
+        .collect()
+}
+
+/// The manifests' model from each file's objects, in file order.
+pub fn assemble(
+    per_file: Vec<(Vec<Object>, Option<Diagnostic>)>,
+    image_overrides: Vec<ImageOverride>,
+) -> (Kubernetes, Vec<Diagnostic>) {
+    let mut k8s = Kubernetes {
+        image_overrides,
+        ..Kubernetes::default()
+    };
+    let mut diagnostics = Vec::new();
+    for (objects, diag) in per_file {
         diagnostics.extend(diag);
         for o in objects {
             match o {
@@ -416,7 +428,8 @@ fn looks_like_manifest(text: &str) -> bool {
     starts("apiVersion:") && starts("kind:")
 }
 
-enum Object {
+/// One object of a manifest, before [`assemble`] files it by kind.
+pub enum Object {
     Workload(Workload),
     Pdb(Pdb),
     Hpa(Hpa),
@@ -662,6 +675,11 @@ fn string_map(node: Option<&Node>) -> BTreeMap<String, String> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    fn load(files: &[SourceFile]) -> (Kubernetes, Vec<Diagnostic>) {
+        let yaml = crate::yaml_families::load(files);
+        (yaml.kubernetes, yaml.diagnostics)
+    }
 
     fn load_one(path: &str, text: &str) -> (Kubernetes, Vec<Diagnostic>) {
         load(&[SourceFile::new(path, FileKind::Yaml, text)])

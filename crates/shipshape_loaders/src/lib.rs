@@ -18,6 +18,7 @@ pub mod source;
 pub mod terraform;
 pub mod workflows;
 pub mod yaml;
+pub mod yaml_families;
 
 pub use repository::{LoadOptions, Repository};
 pub use shipshape_model::{Diagnostic, DiagnosticKind, LineIndex, LineSpan};

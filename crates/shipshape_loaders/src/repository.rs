@@ -1,14 +1,14 @@
 //! The repository model: every file family loaded, ready for rules.
 
 use crate::code::{self, Code};
-use crate::compose::{self, ComposeFile};
+use crate::compose::ComposeFile;
 use crate::discovery;
 use crate::dockerfile::{self, Dockerfile};
-use crate::kubernetes::{self, Kubernetes};
+use crate::kubernetes::Kubernetes;
 use crate::shell::{self, Script};
 use crate::source::SourceFile;
 use crate::terraform::{self, Terraform};
-use crate::workflows::{self, Workflow};
+use crate::workflows::Workflow;
 use shipshape_model::Diagnostic;
 use std::path::{Path, PathBuf};
 
@@ -92,10 +92,8 @@ impl Repository {
         // task (and parallelises over its own files too).
         let mut terraform = None;
         let mut docker = None;
-        let mut compose = None;
-        let mut kubernetes = None;
+        let mut yaml = None;
         let mut code = None;
-        let mut ci = None;
         let mut shell_files = None;
         let mut docs = None;
         let mut ops = None;
@@ -108,10 +106,8 @@ impl Repository {
                 ))
             });
             s.spawn(|_| docker = Some(dockerfile::load(&files)));
-            s.spawn(|_| compose = Some(compose::load(&files)));
-            s.spawn(|_| kubernetes = Some(kubernetes::load(&files)));
+            s.spawn(|_| yaml = Some(crate::yaml_families::load(&files)));
             s.spawn(|_| code = Some(code::parse(&files)));
-            s.spawn(|_| ci = Some(workflows::load(&files)));
             s.spawn(|_| shell_files = Some(shell::parse_files(&files)));
             s.spawn(|_| docs = Some(crate::docs::load(&files)));
             s.spawn(|_| ops = Some(crate::operations::scan_files(&files)));
@@ -119,15 +115,20 @@ impl Repository {
 
         let terraform = terraform.unwrap_or_default();
         let (dockerfiles, docker_diags) = docker.unwrap_or_default();
-        let (compose, compose_diags) = compose.unwrap_or_default();
-        let (kubernetes, k8s_diags) = kubernetes.unwrap_or_default();
-        let (workflows, ci_diags) = ci.unwrap_or_default();
-        diagnostics.extend(ci_diags);
+        let yaml = yaml.unwrap_or_default();
+        diagnostics.extend(yaml.diagnostics);
         // What needs more than one family: the service model (code and
         // Dockerfiles), and scripts then operational evidence (both need
         // Terraform). The two chains are independent.
         let (code, ((scripts, shell_diagnostics), ops)) = rayon::join(
-            || code::assemble(code.unwrap_or_default(), &files, &dockerfiles),
+            || {
+                code::assemble(
+                    code.unwrap_or_default(),
+                    &files,
+                    &dockerfiles,
+                    yaml.containers,
+                )
+            },
             || {
                 let shell = shell::load(root, &files, &terraform, shell_files.unwrap_or_default());
                 let ops =
@@ -137,8 +138,6 @@ impl Repository {
         );
         diagnostics.extend(terraform.diagnostics.iter().cloned());
         diagnostics.extend(docker_diags);
-        diagnostics.extend(compose_diags);
-        diagnostics.extend(k8s_diags);
         diagnostics.extend(code.diagnostics.iter().cloned());
         diagnostics.extend(shell_diagnostics);
         diagnostics.sort();
@@ -149,13 +148,13 @@ impl Repository {
             files,
             terraform,
             dockerfiles,
-            compose,
-            kubernetes,
+            compose: yaml.compose,
+            kubernetes: yaml.kubernetes,
             docs,
             ops,
             code,
             scripts,
-            workflows,
+            workflows: yaml.workflows,
             diagnostics,
         })
     }

@@ -7,7 +7,6 @@
 use crate::shell::{parse_script, ParseLimits, Script, ScriptRole, SetChange, ShellOption};
 use crate::source::{FileKind, SourceFile};
 use crate::yaml::{self, Node};
-use rayon::prelude::*;
 use shipshape_model::{Diagnostic, LineSpan};
 use std::collections::BTreeSet;
 
@@ -223,27 +222,21 @@ pub fn is_workflow_path(path: &str) -> bool {
     in_dir && (lower.ends_with(".yml") || lower.ends_with(".yaml"))
 }
 
-/// Loads every workflow.
-pub fn load(files: &[SourceFile]) -> (Vec<Workflow>, Vec<Diagnostic>) {
-    let results: Vec<Result<Option<Workflow>, Diagnostic>> = files
-        .par_iter()
-        .filter(|f| f.kind == FileKind::Yaml && is_workflow_path(&f.path))
-        .map(|f| match yaml::parse(&f.text) {
-            Ok(parsed) => Ok(parsed.docs.first().and_then(|d| from_doc(f, d))),
-            Err(e) => Err(e.to_diagnostic(&f.path)),
-        })
-        .collect();
-    let mut out = Vec::new();
-    let mut diagnostics = Vec::new();
-    for r in results {
-        match r {
-            Ok(Some(w)) => out.push(w),
-            Ok(None) => {}
-            Err(d) => diagnostics.push(d),
-        }
+/// Whether a file is a GitHub Actions workflow (by path).
+pub fn wants(f: &SourceFile) -> bool {
+    f.kind == FileKind::Yaml && is_workflow_path(&f.path)
+}
+
+/// The workflow a parsed YAML file holds (`None` without `jobs:`), or why
+/// it could not be read. [`crate::yaml_families`] parses the file.
+pub fn from_parsed(
+    f: &SourceFile,
+    parsed: &Result<yaml::YamlFile, yaml::YamlError>,
+) -> Result<Option<Workflow>, Diagnostic> {
+    match parsed {
+        Ok(parsed) => Ok(parsed.docs.first().and_then(|d| from_doc(f, d))),
+        Err(e) => Err(e.to_diagnostic(&f.path)),
     }
-    out.sort_by(|a, b| a.path.cmp(&b.path));
-    (out, diagnostics)
 }
 
 fn from_doc(file: &SourceFile, doc: &Node) -> Option<Workflow> {
@@ -549,9 +542,9 @@ jobs:
 
     fn load_one(text: &str) -> Workflow {
         let f = SourceFile::new(".github/workflows/deploy.yml", FileKind::Yaml, text);
-        let (w, d) = load(std::slice::from_ref(&f));
-        assert!(d.is_empty(), "{d:?}");
-        w.into_iter().next().unwrap()
+        let yaml = crate::yaml_families::load(std::slice::from_ref(&f));
+        assert!(yaml.diagnostics.is_empty(), "{:?}", yaml.diagnostics);
+        yaml.workflows.into_iter().next().unwrap()
     }
 
     #[test]
@@ -629,8 +622,8 @@ jobs:
     #[test]
     fn broken_yaml_is_a_diagnostic() {
         let f = SourceFile::new(".github/workflows/x.yml", FileKind::Yaml, "jobs: [\n");
-        let (w, d) = load(&[f]);
-        assert!(w.is_empty());
-        assert_eq!(d.len(), 1);
+        let yaml = crate::yaml_families::load(&[f]);
+        assert!(yaml.workflows.is_empty());
+        assert_eq!(yaml.diagnostics.len(), 1);
     }
 }

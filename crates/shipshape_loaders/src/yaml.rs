@@ -768,7 +768,7 @@ mod fuzz {
                     let _ = crate::compose::from_doc("compose.yml", doc);
                 }
                 let f = crate::SourceFile::new("k.yaml", crate::FileKind::Yaml, text.as_str());
-                let _ = crate::kubernetes::load(std::slice::from_ref(&f));
+                let _ = crate::yaml_families::load(std::slice::from_ref(&f));
             }
         }
 

@@ -11,7 +11,7 @@
 use criterion::{criterion_group, criterion_main, Criterion, Throughput};
 use shipshape_loaders::discovery::discover;
 use shipshape_loaders::terraform::{self, TfOptions};
-use shipshape_loaders::{code, compose, dockerfile, kubernetes, shell, workflows};
+use shipshape_loaders::{code, dockerfile, shell, yaml_families};
 use shipshape_loaders::{FileKind, LoadOptions, Repository, SourceFile};
 use shipshape_model::Profile;
 use std::hint::black_box;
@@ -70,13 +70,7 @@ fn phases(c: &mut Criterion) {
 
     g.throughput(Throughput::Bytes(bytes_of(&files, &[FileKind::Yaml])));
     g.bench_function("yaml families", |b| {
-        b.iter(|| {
-            (
-                compose::load(black_box(&files)),
-                kubernetes::load(&files),
-                workflows::load(&files),
-            )
-        })
+        b.iter(|| yaml_families::load(black_box(&files)))
     });
 
     g.throughput(Throughput::Bytes(bytes_of(&files, &[FileKind::Dockerfile])));

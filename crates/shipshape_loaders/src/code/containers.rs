@@ -15,16 +15,18 @@ pub struct Found {
     pub probes: Vec<(String, String)>,
 }
 
-pub fn scan(file: &SourceFile, out: &mut Found) {
-    // Bounded: large YAML files are data, not manifests.
-    if file.text.len() > 2 * 1024 * 1024 {
-        return;
-    }
-    // The guarded YAML tree (depth, aliases, size), as for compose and
-    // Kubernetes files.
-    let Ok(parsed) = yaml::parse(&file.text) else {
-        return;
-    };
+/// Whether a file's container commands and probes are read: YAML that is
+/// the repository's own (not vendored), and not so large that it is data.
+pub fn wants(file: &SourceFile) -> bool {
+    file.kind == crate::FileKind::Yaml
+        && !super::is_vendored(&file.path)
+        && file.text.len() <= 2 * 1024 * 1024
+}
+
+/// The container commands and probes of a parsed YAML file (the guarded
+/// tree, as for compose and Kubernetes files: [`crate::yaml_families`]
+/// parses each file once for all of them).
+pub fn from_parsed(file: &SourceFile, parsed: &yaml::YamlFile, out: &mut Found) {
     for d in &parsed.docs {
         walk(file, d, None, out, 0);
     }
@@ -136,11 +138,10 @@ mod tests {
             crate::FileKind::Yaml,
             "services:\n  web:\n    build: ./services/web\n    command: uvicorn main:app --host 0.0.0.0\n",
         );
-        let mut f = Found::default();
-        scan(&k8s, &mut f);
-        scan(&compose, &mut f);
-        assert_eq!(f.commands[0].words, ["gunicorn", "app:app"]);
-        assert_eq!(f.commands[1].context.as_deref(), Some("services/web"));
+        let f = crate::yaml_families::load(&[compose, k8s]).containers;
+        // In file order: the compose file sorts first.
+        assert_eq!(f.commands[0].context.as_deref(), Some("services/web"));
+        assert_eq!(f.commands[1].words, ["gunicorn", "app:app"]);
         assert_eq!(f.probes, [("liveness".to_string(), "/healthz".to_string())]);
     }
 }

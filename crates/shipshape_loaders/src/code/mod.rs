@@ -4,7 +4,7 @@
 //! package.json scripts) and a service model tying them together.
 
 pub mod commands;
-mod containers;
+pub mod containers;
 pub mod golang;
 pub mod js;
 pub mod manifest;
@@ -43,10 +43,11 @@ pub struct Code {
 }
 
 /// Loads every code file, manifest and start command (parsing Dockerfiles
-/// itself; `Repository::load` uses [`parse`] and [`assemble`]).
+/// and YAML itself; `Repository::load` uses [`parse`] and [`assemble`]).
 pub fn load(files: &[SourceFile]) -> Code {
     let (dockerfiles, _) = crate::dockerfile::load(files);
-    assemble(parse(files), files, &dockerfiles)
+    let yaml = crate::yaml_families::load(files);
+    assemble(parse(files), files, &dockerfiles, yaml.containers)
 }
 
 /// The parsed code files, before the service model is built.
@@ -97,6 +98,7 @@ pub fn assemble(
     parsed: Parsed,
     files: &[SourceFile],
     dockerfiles: &[crate::dockerfile::Dockerfile],
+    containers: containers::Found,
 ) -> Code {
     let mut code = Code {
         modules: parsed.modules,
@@ -109,27 +111,18 @@ pub fn assemble(
             .filter(|d| !is_vendored(&d.path))
             .filter_map(commands::from_dockerfile),
     );
-    // Manifests and container YAML, file by file in parallel, merged in
-    // file order.
-    let per_file: Vec<(
-        Option<Result<manifest::Manifest, String>>,
-        containers::Found,
-    )> = {
+    // Manifests, file by file in parallel, merged in file order. (The
+    // container commands and probes of YAML files come from the YAML
+    // families, which parse each file once.)
+    let per_file: Vec<Option<Result<manifest::Manifest, String>>> = {
         use rayon::prelude::*;
         files
             .par_iter()
             .filter(|f| !is_vendored(&f.path))
-            .map(|f| {
-                let mut found = containers::Found::default();
-                if f.kind == FileKind::Yaml {
-                    containers::scan(f, &mut found);
-                }
-                (manifest::parse(f), found)
-            })
+            .map(manifest::parse)
             .collect()
     };
-    let mut yaml = containers::Found::default();
-    for (f, (manifest, found)) in files.iter().filter(|f| !is_vendored(&f.path)).zip(per_file) {
+    for (f, manifest) in files.iter().filter(|f| !is_vendored(&f.path)).zip(per_file) {
         match manifest {
             Some(Ok(m)) => code.manifests.push(m),
             Some(Err(why)) => code.diagnostics.push(Diagnostic::new(
@@ -140,11 +133,9 @@ pub fn assemble(
             )),
             None => {}
         }
-        yaml.commands.extend(found.commands);
-        yaml.probes.extend(found.probes);
     }
-    code.commands.extend(yaml.commands);
-    code.probes = yaml.probes;
+    code.commands.extend(containers.commands);
+    code.probes = containers.probes;
     code.commands
         .extend(commands::from_manifests(&code.manifests));
     code.by_path = code

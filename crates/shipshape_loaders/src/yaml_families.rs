@@ -1,0 +1,100 @@
+//! The YAML families: compose files, Kubernetes manifests (and kustomize
+//! image overrides), GitHub Actions workflows, and the container commands
+//! and probes that service assembly reads from YAML.
+//!
+//! Each YAML file is parsed once and handed to every family that wants it.
+//! A manifest is both Kubernetes objects and container commands, and
+//! parsing it once per family cost a few percent of a monorepo review.
+
+use crate::code::containers::{self, Found};
+use crate::compose::{self, ComposeFile};
+use crate::kubernetes::{self, ImageOverride, Kubernetes, Object};
+use crate::source::SourceFile;
+use crate::workflows::{self, Workflow};
+use crate::yaml;
+use rayon::prelude::*;
+use shipshape_model::Diagnostic;
+
+/// What the YAML files hold, family by family, each in file order.
+#[derive(Debug, Default)]
+pub struct YamlFamilies {
+    pub compose: Vec<ComposeFile>,
+    pub kubernetes: Kubernetes,
+    pub workflows: Vec<Workflow>,
+    /// Container commands and probes, for service assembly.
+    pub containers: Found,
+    pub diagnostics: Vec<Diagnostic>,
+}
+
+/// One file's share of every family.
+#[derive(Default)]
+struct PerFile {
+    compose: Option<Result<Option<ComposeFile>, Diagnostic>>,
+    workflow: Option<Result<Option<Workflow>, Diagnostic>>,
+    kubernetes: Option<(Vec<Object>, Option<Diagnostic>)>,
+    images: Vec<ImageOverride>,
+    containers: Found,
+}
+
+pub fn load(files: &[SourceFile]) -> YamlFamilies {
+    let per_file: Vec<PerFile> = files
+        .par_iter()
+        .filter_map(|f| {
+            let wants_compose = compose::wants(f);
+            let wants_workflow = workflows::wants(f);
+            let wants_k8s = kubernetes::wants(f);
+            let wants_images = kubernetes::is_kustomization(f);
+            let wants_containers = containers::wants(f);
+            if !(wants_compose || wants_workflow || wants_k8s || wants_images || wants_containers) {
+                return None;
+            }
+            let parsed = yaml::parse(&f.text);
+            let mut out = PerFile::default();
+            if wants_compose {
+                out.compose = Some(compose::from_parsed(f, &parsed));
+            }
+            if wants_workflow {
+                out.workflow = Some(workflows::from_parsed(f, &parsed));
+            }
+            if wants_k8s {
+                out.kubernetes = Some(kubernetes::objects_from_parsed(f, &parsed));
+            }
+            if let Ok(parsed) = &parsed {
+                if wants_images {
+                    out.images = kubernetes::image_overrides_from(f, parsed);
+                }
+                if wants_containers {
+                    containers::from_parsed(f, parsed, &mut out.containers);
+                }
+            }
+            Some(out)
+        })
+        .collect();
+    let mut families = YamlFamilies::default();
+    let mut objects = Vec::new();
+    let mut images = Vec::new();
+    for file in per_file {
+        match file.compose {
+            Some(Ok(Some(c))) => families.compose.push(c),
+            Some(Err(d)) => families.diagnostics.push(d),
+            Some(Ok(None)) | None => {}
+        }
+        match file.workflow {
+            Some(Ok(Some(w))) => families.workflows.push(w),
+            Some(Err(d)) => families.diagnostics.push(d),
+            Some(Ok(None)) | None => {}
+        }
+        objects.extend(file.kubernetes);
+        images.extend(file.images);
+        families
+            .containers
+            .commands
+            .extend(file.containers.commands);
+        families.containers.probes.extend(file.containers.probes);
+    }
+    families.workflows.sort_by(|a, b| a.path.cmp(&b.path));
+    let (k8s, k8s_diagnostics) = kubernetes::assemble(objects, images);
+    families.kubernetes = k8s;
+    families.diagnostics.extend(k8s_diagnostics);
+    families
+}
