@@ -31,27 +31,44 @@ pub fn write(report: &Report, mut out: impl std::io::Write) -> std::io::Result<(
 
 /// The findings array at the nesting of a report field, as serde_json's
 /// pretty printer writes it: each element two levels in.
+///
+/// Batches are printed in parallel, and the next batch is printed while
+/// this thread writes the last one: a monorepo's findings are hundreds of
+/// megabytes, and writing them is not free.
 fn write_findings(findings: &[Finding], out: &mut impl std::io::Write) -> std::io::Result<()> {
-    use rayon::prelude::*;
     const BATCH: usize = 8192;
-    const CHUNK: usize = 256;
     if findings.is_empty() {
         return out.write_all(b"[]");
     }
     out.write_all(b"[")?;
-    for (b, batch) in findings.chunks(BATCH).enumerate() {
-        let texts: Vec<Vec<u8>> = batch
-            .par_chunks(CHUNK)
-            .map(elements)
-            .collect::<std::io::Result<_>>()?;
-        for (i, text) in texts.iter().enumerate() {
-            if b > 0 || i > 0 {
-                out.write_all(b",")?;
+    let mut batches = findings.chunks(BATCH);
+    let mut printed = batches.next().map(print_batch).transpose()?;
+    let mut first = true;
+    while let Some(texts) = printed.take() {
+        let mut next = None;
+        rayon::in_place_scope(|s| {
+            if let Some(batch) = batches.next() {
+                s.spawn(|_| next = Some(print_batch(batch)));
             }
-            out.write_all(text)?;
-        }
+            for text in &texts {
+                if !first {
+                    out.write_all(b",")?;
+                }
+                first = false;
+                out.write_all(text)?;
+            }
+            Ok::<(), std::io::Error>(())
+        })?;
+        printed = next.transpose()?;
     }
     out.write_all(b"\n  ]")
+}
+
+/// One batch of findings, printed in runs in parallel.
+fn print_batch(batch: &[Finding]) -> std::io::Result<Vec<Vec<u8>>> {
+    use rayon::prelude::*;
+    const CHUNK: usize = 256;
+    batch.par_chunks(CHUNK).map(elements).collect()
 }
 
 /// A run of findings as elements of a report field, comma-separated, each
