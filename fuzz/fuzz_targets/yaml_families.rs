@@ -1,10 +1,11 @@
-//! Arbitrary text as a compose file, a Kubernetes manifest and a GitHub
-//! workflow at once: the YAML tree, the three loaders built on it, and the
-//! service model's scan of container commands and probes.
+//! Arbitrary text as a compose file, a Kubernetes manifest, a kustomization
+//! and a GitHub workflow at once: the YAML tree, the YAML families built on
+//! it (with the container commands and probes of the service model), and
+//! the service model itself.
 #![no_main]
 
 use libfuzzer_sys::fuzz_target;
-use shipshape_loaders::{code, compose, kubernetes, workflows, yaml, FileKind, SourceFile};
+use shipshape_loaders::{code, yaml, yaml_families, FileKind, SourceFile};
 
 fuzz_target!(|data: &[u8]| {
     let text = String::from_utf8_lossy(data);
@@ -14,9 +15,8 @@ fuzz_target!(|data: &[u8]| {
         SourceFile::new(".github/workflows/deploy.yml", FileKind::Yaml, &*text),
         SourceFile::new("docker-compose.yml", FileKind::Yaml, &*text),
         SourceFile::new("k8s/app.yaml", FileKind::Yaml, &*text),
+        SourceFile::new("k8s/kustomization.yaml", FileKind::Yaml, &*text),
     ];
-    let _ = compose::load(&files);
-    let _ = kubernetes::load(&files);
-    let _ = workflows::load(&files);
+    let _ = yaml_families::load(&files);
     let _ = code::load(&files);
 });
