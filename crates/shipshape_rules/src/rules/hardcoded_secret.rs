@@ -112,17 +112,6 @@ fn words(name: &str) -> Vec<String> {
 /// `api_key`, `clientSecret`), not merely mentions it (`PASSWORD_FILE`,
 /// `token_ttl`, `secret_name`, `kms_key_id`).
 pub(crate) fn secret_name(name: &str) -> bool {
-    // Every name below ends in a word holding one of these: most names
-    // (`instance_type`, `cidr_block`) are settled without splitting.
-    const NEEDLES: [&[u8]; 6] = [b"pass", b"secret", b"token", b"key", b"cred", b"pwd"];
-    let holds = |needle: &[u8]| {
-        name.as_bytes()
-            .windows(needle.len())
-            .any(|w| w.eq_ignore_ascii_case(needle))
-    };
-    if !NEEDLES.iter().any(|n| holds(n)) {
-        return false;
-    }
     let w = words(name);
     let n = w.len();
     let Some(last) = w.last().map(String::as_str) else {
@@ -231,10 +220,6 @@ pub(crate) fn token_shape(value: &str) -> Option<&'static str> {
     for (i, _) in value.char_indices() {
         // Shapes start at a word boundary.
         if i > 0 && (bytes[i - 1].is_ascii_alphanumeric() || bytes[i - 1] == b'_') {
-            continue;
-        }
-        // The first letters of every shape below.
-        if !matches!(bytes[i], b'A' | b'g' | b'x' | b's' | b'r') {
             continue;
         }
         let rest = &value[i..];
