@@ -23,7 +23,7 @@ use crate::shell::Script;
 use crate::source::{FileKind, SourceFile};
 use crate::terraform::Terraform;
 use saphyr_parser::{Event, Parser as YamlParser};
-use tree_sitter::{Node, Parser};
+use tree_sitter::Node;
 
 /// A piece of evidence: where, and what it is.
 #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
@@ -277,23 +277,7 @@ pub struct Command {
 /// Parses shell text with tree-sitter-bash and returns its simple commands.
 /// `line_offset` is added to lines (for scripts embedded in other files).
 pub fn shell_commands(text: &str, line_offset: u32) -> Vec<Command> {
-    thread_local! {
-        // One parser per thread: CI files hold many short `run:` steps, and
-        // making a parser cost as much as parsing one.
-        static BASH: std::cell::RefCell<Option<Parser>> = const { std::cell::RefCell::new(None) };
-    }
-    let tree = BASH.with(|cell| {
-        let mut slot = cell.borrow_mut();
-        if slot.is_none() {
-            let mut parser = Parser::new();
-            parser
-                .set_language(&tree_sitter_bash::LANGUAGE.into())
-                .ok()?;
-            *slot = Some(parser);
-        }
-        slot.as_mut()?.parse(text, None)
-    });
-    let Some(tree) = tree else {
+    let Ok(tree) = crate::code::parse::parse(crate::code::parse::Grammar::Bash, text) else {
         return Vec::new();
     };
     let src = text.as_bytes();
@@ -396,13 +380,45 @@ const AWS_BACKUP: &[&str] = &[
     "create-backup",
 ];
 
+/// Tools that restore a dump by themselves.
+const RESTORE_TOOLS: &[&str] = &["pg_restore", "mongorestore", "gbak"];
+/// Database clients, which restore when fed a dump.
+const DUMP_CLIENTS: &[&str] = &["psql", "mysql", "mariadb"];
+/// Tools that take a dump.
+const DUMP_TOOLS: &[&str] = &[
+    "pg_dump",
+    "pg_dumpall",
+    "pg_basebackup",
+    "mysqldump",
+    "mariadb-dump",
+    "mongodump",
+];
+/// Backup programs, which back up with a `backup` or `create` subcommand.
+const BACKUP_PROGRAMS: &[&str] = &["restic", "borg"];
+/// Load generators trusted in command position.
+const LOAD_GENERATORS: &[&str] = &[
+    "wrk",
+    "wrk2",
+    "hey",
+    "ab",
+    "oha",
+    "bombardier",
+    "ghz",
+    "jmeter",
+    "gatling.sh",
+];
+/// Load-test runners, recognised with their subcommand (or wrapped).
+const VEGETA: &str = "vegeta";
+const K6: &str = "k6";
+const LOCUST: &str = "locust";
+const ARTILLERY: &str = "artillery";
+/// A load generator run from package scripts.
+const AUTOCANNON: &str = "autocannon";
+
 /// Why a command restores from a backup, if it does.
 pub fn restores(cmd: &Command) -> Option<String> {
     let t = tools(cmd);
-    if let Some(tool) = t
-        .iter()
-        .find(|n| matches!(**n, "pg_restore" | "mongorestore" | "gbak"))
-    {
+    if let Some(tool) = t.iter().find(|n| RESTORE_TOOLS.contains(n)) {
         return Some((*tool).to_string());
     }
     if t.contains(&"aws") {
@@ -411,9 +427,7 @@ pub fn restores(cmd: &Command) -> Option<String> {
         }
     }
     // A client fed a dump: `psql db < dump.sql`, `gunzip -c x.gz | mysql`.
-    let client = t
-        .iter()
-        .find(|n| matches!(**n, "psql" | "mysql" | "mariadb"));
+    let client = t.iter().find(|n| DUMP_CLIENTS.contains(n));
     let fed = cmd.stdin_from_file
         || cmd.piped_from.as_deref().is_some_and(|p| {
             matches!(
@@ -430,12 +444,7 @@ pub fn restores(cmd: &Command) -> Option<String> {
 /// Why a command takes a backup, if it does.
 pub fn backs_up(cmd: &Command) -> Option<String> {
     let t = tools(cmd);
-    if let Some(tool) = t.iter().find(|n| {
-        matches!(
-            **n,
-            "pg_dump" | "pg_dumpall" | "pg_basebackup" | "mysqldump" | "mariadb-dump" | "mongodump"
-        )
-    }) {
+    if let Some(tool) = t.iter().find(|n| DUMP_TOOLS.contains(n)) {
         return Some((*tool).to_string());
     }
     if t.contains(&"aws") {
@@ -444,8 +453,7 @@ pub fn backs_up(cmd: &Command) -> Option<String> {
         }
     }
     let name = base(&cmd.name);
-    if matches!(name, "restic" | "borg") && cmd.args.iter().any(|a| a == "backup" || a == "create")
-    {
+    if BACKUP_PROGRAMS.contains(&name) && cmd.args.iter().any(|a| a == "backup" || a == "create") {
         return Some(name.to_string());
     }
     None
@@ -455,18 +463,15 @@ pub fn backs_up(cmd: &Command) -> Option<String> {
 pub fn load_tests(cmd: &Command) -> Option<String> {
     let name = base(&cmd.name);
     // `ab` is only trusted in command position: as an argument it is a word.
-    if matches!(
-        name,
-        "wrk" | "wrk2" | "hey" | "ab" | "oha" | "bombardier" | "ghz" | "jmeter" | "gatling.sh"
-    ) {
+    if LOAD_GENERATORS.contains(&name) {
         return Some(name.to_string());
     }
     let t = tools(cmd);
     let has = |a: &str| cmd.args.iter().any(|x| x == a);
-    if t.contains(&"vegeta") && has("attack") {
+    if t.contains(&VEGETA) && has("attack") {
         return Some("vegeta attack".into());
     }
-    if (t.contains(&"k6")
+    if (t.contains(&K6)
         || cmd
             .args
             .iter()
@@ -475,47 +480,26 @@ pub fn load_tests(cmd: &Command) -> Option<String> {
     {
         return Some("k6 run".into());
     }
-    if t.contains(&"locust") {
+    if t.contains(&LOCUST) {
         return Some("locust".into());
     }
-    if t.contains(&"artillery") && (has("run") || has("quick")) {
+    if t.contains(&ARTILLERY) && (has("run") || has("quick")) {
         return Some("artillery".into());
     }
     None
 }
 
-/// Every tool, wrapped tool and AWS subcommand that [`restores`],
-/// [`backs_up`], [`load_tests`] and the package-script scan recognise,
-/// besides the AWS lists.
-const KNOWN_TOOLS: &[&str] = &[
-    "pg_restore",
-    "mongorestore",
-    "gbak",
-    "psql",
-    "mysql",
-    "mariadb",
-    "pg_dump",
-    "pg_dumpall",
-    "pg_basebackup",
-    "mysqldump",
-    "mariadb-dump",
-    "mongodump",
-    "restic",
-    "borg",
-    "wrk",
-    "wrk2",
-    "hey",
-    "ab",
-    "oha",
-    "bombardier",
-    "ghz",
-    "jmeter",
-    "gatling.sh",
-    "vegeta",
-    "k6",
-    "locust",
-    "artillery",
-    "autocannon",
+/// Every name the scan recognises a command by: tools, runners, and AWS
+/// subcommands.
+const KNOWN_TOOLS: [&[&str]; 8] = [
+    RESTORE_TOOLS,
+    DUMP_CLIENTS,
+    DUMP_TOOLS,
+    BACKUP_PROGRAMS,
+    LOAD_GENERATORS,
+    &[VEGETA, K6, LOCUST, ARTILLERY, AUTOCANNON],
+    AWS_RESTORE,
+    AWS_BACKUP,
 ];
 
 /// Whether shell text can hold a command this scan recognises, so that
@@ -526,8 +510,19 @@ const KNOWN_TOOLS: &[&str] = &[
 /// (quotes trimmed) or by an argument, so it stands in the text as a whole
 /// token between characters that cannot be part of a word's segment.
 fn may_run_known_tools(text: &str) -> bool {
+    let known = |t: &str| KNOWN_TOOLS.iter().any(|list| list.contains(&t));
     text.split(|c: char| !(c.is_ascii_alphanumeric() || matches!(c, '_' | '.' | '-')))
-        .any(|t| KNOWN_TOOLS.contains(&t) || AWS_RESTORE.contains(&t) || AWS_BACKUP.contains(&t))
+        .any(known)
+}
+
+/// The commands of shell text embedded in another file (`line_offset` is
+/// added to lines), when it can hold a command this scan recognises.
+fn tool_commands(text: &str, line_offset: u32) -> Vec<Command> {
+    if may_run_known_tools(text) {
+        shell_commands(text, line_offset)
+    } else {
+        Vec::new()
+    }
 }
 
 fn scan_commands(path: &str, cmds: &[Command], out: &mut OpsEvidence) {
@@ -587,9 +582,7 @@ fn script_commands(script: &Script) -> Vec<Command> {
 }
 
 fn scan_shell(f: &SourceFile, text: &str, line_offset: u32, out: &mut OpsEvidence) {
-    if may_run_known_tools(text) {
-        scan_commands(&f.path, &shell_commands(text, line_offset), out);
-    }
+    scan_commands(&f.path, &tool_commands(text, line_offset), out);
 }
 
 /// Makefile recipes: each tab-indented line is a shell command line.
@@ -607,18 +600,15 @@ fn scan_makefile(f: &SourceFile, out: &mut OpsEvidence) {
 /// Line of the first import of one of `modules` (or a submodule) in JS, TS
 /// or Python, found with tree-sitter.
 fn imports_module(f: &SourceFile, modules: &[&str]) -> Option<u32> {
-    let language: tree_sitter::Language = match f.kind {
-        FileKind::JavaScript => tree_sitter_javascript::LANGUAGE.into(),
-        FileKind::TypeScript if f.name().ends_with('x') => {
-            tree_sitter_typescript::LANGUAGE_TSX.into()
-        }
-        FileKind::TypeScript => tree_sitter_typescript::LANGUAGE_TYPESCRIPT.into(),
-        FileKind::Python => tree_sitter_python::LANGUAGE.into(),
+    use crate::code::parse::{parse, Grammar};
+    let grammar = match f.kind {
+        FileKind::JavaScript => Grammar::JavaScript,
+        FileKind::TypeScript if f.name().ends_with('x') => Grammar::Tsx,
+        FileKind::TypeScript => Grammar::TypeScript,
+        FileKind::Python => Grammar::Python,
         _ => return None,
     };
-    let mut parser = Parser::new();
-    parser.set_language(&language).ok()?;
-    let tree = parser.parse(&*f.text, None)?;
+    let tree = parse(grammar, &f.text).ok()?;
     let src = f.text.as_bytes();
     let text = |n: Node| n.utf8_text(src).unwrap_or("");
     let wanted = |m: &str| {
@@ -701,14 +691,14 @@ fn scan_manifest(f: &SourceFile, out: &mut OpsEvidence) {
         }
         if let Some(scripts) = json.get("scripts").and_then(|s| s.as_object()) {
             for (key, v) in scripts {
-                if let Some(s) = v.as_str().filter(|s| may_run_known_tools(s)) {
+                if let Some(s) = v.as_str() {
                     let line = line_of(&format!("\"{key}\""));
-                    let mut cmds = shell_commands(s, 0);
+                    let mut cmds = tool_commands(s, 0);
                     for c in &mut cmds {
                         c.line = line;
                     }
                     scan_commands(&f.path, &cmds, out);
-                    if cmds.iter().any(|c| base(&c.name) == "autocannon") {
+                    if cmds.iter().any(|c| base(&c.name) == AUTOCANNON) {
                         out.load_tests.push(hit(line, "autocannon".into()));
                     }
                 }
@@ -927,12 +917,9 @@ fn scan_yaml(f: &SourceFile, out: &mut OpsEvidence) {
                 s.key.as_str(),
                 "run" | "script" | "command" | "before_script" | "after_script"
             ) {
-                if !may_run_known_tools(&s.value) {
-                    continue;
-                }
                 // saphyr-parser places a block scalar at its first content line.
                 let offset = s.line.saturating_sub(1);
-                let mut cmds = shell_commands(&s.value, offset);
+                let mut cmds = tool_commands(&s.value, offset);
                 if !s.value.contains('\n') {
                     for c in &mut cmds {
                         c.line = s.line;
@@ -973,7 +960,7 @@ mod tests {
         assert!(!may_run_known_tools(
             "echo enable table labels; k6x run; ./gatling"
         ));
-        for tool in KNOWN_TOOLS.iter().chain(AWS_RESTORE).chain(AWS_BACKUP) {
+        for tool in KNOWN_TOOLS.iter().flat_map(|list| list.iter()) {
             for text in [
                 format!("{tool} x"),
                 format!("sudo /usr/local/bin/{tool}"),

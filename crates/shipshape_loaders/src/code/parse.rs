@@ -16,6 +16,9 @@ pub enum Grammar {
     Tsx,
     Python,
     Go,
+    /// For shell embedded in other files (the operations scan); shell
+    /// scripts themselves have the shell model's parser.
+    Bash,
 }
 
 impl Grammar {
@@ -26,6 +29,7 @@ impl Grammar {
             Grammar::Tsx => tree_sitter_typescript::LANGUAGE_TSX.into(),
             Grammar::Python => tree_sitter_python::LANGUAGE.into(),
             Grammar::Go => tree_sitter_go::LANGUAGE.into(),
+            Grammar::Bash => tree_sitter_bash::LANGUAGE.into(),
         }
     }
 }
