@@ -7,8 +7,8 @@
 //! marked as not fully known.
 
 use crate::source::{FileKind, SourceFile};
-use crate::yaml::{self, Node};
-use shipshape_model::{Diagnostic, LineSpan};
+use crate::yaml::Node;
+use shipshape_model::LineSpan;
 
 /// One compose file.
 #[derive(Debug, Clone)]
@@ -137,18 +137,6 @@ pub fn is_compose_name(name: &str) -> bool {
 /// Whether a file is a compose file (by name).
 pub fn wants(f: &SourceFile) -> bool {
     f.kind == FileKind::Yaml && is_compose_name(f.name())
-}
-
-/// The compose file a parsed YAML file holds (`None` without `services:`),
-/// or why it could not be read. [`crate::yaml_families`] parses the file.
-pub fn from_parsed(
-    f: &SourceFile,
-    parsed: &Result<yaml::YamlFile, yaml::YamlError>,
-) -> Result<Option<ComposeFile>, Diagnostic> {
-    match parsed {
-        Ok(parsed) => Ok(parsed.docs.first().and_then(|d| from_doc(&f.path, d))),
-        Err(e) => Err(e.to_diagnostic(&f.path)),
-    }
 }
 
 /// Reads a compose document (`None` if it has no `services:` mapping).
@@ -432,7 +420,7 @@ mod tests {
     use super::*;
 
     fn compose(text: &str) -> ComposeFile {
-        let parsed = yaml::parse(text).unwrap();
+        let parsed = crate::yaml::parse(text).unwrap();
         from_doc("docker-compose.yml", &parsed.docs[0]).unwrap()
     }
 

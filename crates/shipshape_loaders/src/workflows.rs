@@ -6,8 +6,8 @@
 
 use crate::shell::{parse_script, ParseLimits, Script, ScriptRole, SetChange, ShellOption};
 use crate::source::{FileKind, SourceFile};
-use crate::yaml::{self, Node};
-use shipshape_model::{Diagnostic, LineSpan};
+use crate::yaml::Node;
+use shipshape_model::LineSpan;
 use std::collections::BTreeSet;
 
 /// One workflow file.
@@ -227,19 +227,8 @@ pub fn wants(f: &SourceFile) -> bool {
     f.kind == FileKind::Yaml && is_workflow_path(&f.path)
 }
 
-/// The workflow a parsed YAML file holds (`None` without `jobs:`), or why
-/// it could not be read. [`crate::yaml_families`] parses the file.
-pub fn from_parsed(
-    f: &SourceFile,
-    parsed: &Result<yaml::YamlFile, yaml::YamlError>,
-) -> Result<Option<Workflow>, Diagnostic> {
-    match parsed {
-        Ok(parsed) => Ok(parsed.docs.first().and_then(|d| from_doc(f, d))),
-        Err(e) => Err(e.to_diagnostic(&f.path)),
-    }
-}
-
-fn from_doc(file: &SourceFile, doc: &Node) -> Option<Workflow> {
+/// Reads a workflow document (`None` if it has no `jobs:` mapping).
+pub fn from_doc(file: &SourceFile, doc: &Node) -> Option<Workflow> {
     let jobs_node = doc.get("jobs").filter(|j| j.is_map())?;
     let jobs = jobs_node
         .entries()

@@ -51,10 +51,10 @@ pub fn load(files: &[SourceFile]) -> YamlFamilies {
             let parsed = yaml::parse(&f.text);
             let mut out = PerFile::default();
             if wants_compose {
-                out.compose = Some(compose::from_parsed(f, &parsed));
+                out.compose = Some(first_doc(f, &parsed, |d| compose::from_doc(&f.path, d)));
             }
             if wants_workflow {
-                out.workflow = Some(workflows::from_parsed(f, &parsed));
+                out.workflow = Some(first_doc(f, &parsed, |d| workflows::from_doc(f, d)));
             }
             if wants_k8s {
                 out.kubernetes = Some(kubernetes::objects_from_parsed(f, &parsed));
@@ -97,4 +97,17 @@ pub fn load(files: &[SourceFile]) -> YamlFamilies {
     families.kubernetes = k8s;
     families.diagnostics.extend(k8s_diagnostics);
     families
+}
+
+/// What a file's first document holds, for the families that read one
+/// document; a file that does not parse is a diagnostic.
+fn first_doc<T>(
+    f: &SourceFile,
+    parsed: &Result<yaml::YamlFile, yaml::YamlError>,
+    read: impl FnOnce(&yaml::Node) -> Option<T>,
+) -> Result<Option<T>, Diagnostic> {
+    match parsed {
+        Ok(parsed) => Ok(parsed.docs.first().and_then(read)),
+        Err(e) => Err(e.to_diagnostic(&f.path)),
+    }
 }
