@@ -82,12 +82,18 @@ fn elements(findings: &[Finding]) -> std::io::Result<Vec<u8>> {
     }
     const OPEN: &[u8] = b"{\n  \"f\": [";
     const CLOSE: &[u8] = b"\n  ]\n}";
-    let printed = serde_json::to_vec_pretty(&Field { f: findings })?;
-    printed
-        .strip_prefix(OPEN)
-        .and_then(|rest| rest.strip_suffix(CLOSE))
-        .map(<[u8]>::to_vec)
-        .ok_or_else(|| std::io::Error::other("unexpected shape of a printed findings run"))
+    let mut printed = serde_json::to_vec_pretty(&Field { f: findings })?;
+    if !(printed.starts_with(OPEN) && printed.ends_with(CLOSE))
+        || printed.len() < OPEN.len() + CLOSE.len()
+    {
+        return Err(std::io::Error::other(
+            "unexpected shape of a printed findings run",
+        ));
+    }
+    // Cut in place: the run is most of the buffer.
+    printed.truncate(printed.len() - CLOSE.len());
+    printed.drain(..OPEN.len());
+    Ok(printed)
 }
 
 const FINDINGS_MARKER: &str = "\"\\u0000findings\\u0000\"";
