@@ -212,6 +212,22 @@ pub struct Workload {
 }
 
 impl Workload {
+    /// The workload without its pod security and containers: what matching
+    /// by namespace, name and pod labels needs, small enough to keep from
+    /// one part of a review to the end.
+    pub fn identity(&self) -> Workload {
+        Workload {
+            meta: self.meta.clone(),
+            replicas: self.replicas,
+            selector: self.selector.clone(),
+            pod_labels: self.pod_labels.clone(),
+            pod_security: None,
+            containers: Vec::new(),
+            init_containers: Vec::new(),
+            pod_span: self.pod_span,
+        }
+    }
+
     /// Replicas in effect (unset = 1; DaemonSets, Jobs and Pods report 1).
     pub fn effective_replicas(&self) -> i64 {
         self.replicas.unwrap_or(1)
@@ -236,6 +252,18 @@ pub struct Pdb {
     pub selector: Option<LabelSelector>,
 }
 
+impl Pdb {
+    /// Whether the budget covers the workload's pods: same namespace, and
+    /// the selector matches its pod labels.
+    pub fn selects(&self, w: &Workload) -> bool {
+        self.meta.namespace == w.meta.namespace
+            && self
+                .selector
+                .as_ref()
+                .is_some_and(|s| s.matches(&w.pod_labels))
+    }
+}
+
 /// A HorizontalPodAutoscaler (or a KEDA ScaledObject, which drives one).
 #[derive(Debug, Clone, PartialEq)]
 pub struct Hpa {
@@ -243,6 +271,15 @@ pub struct Hpa {
     pub target_kind: String,
     pub target_name: String,
     pub min_replicas: Option<i64>,
+}
+
+impl Hpa {
+    /// Whether its `scaleTargetRef` names the object (in its namespace).
+    pub fn targets(&self, object: &Meta) -> bool {
+        self.meta.namespace == object.namespace
+            && self.target_kind == object.kind
+            && self.target_name == object.name
+    }
 }
 
 /// A NetworkPolicy: Kubernetes', Cilium's (`endpointSelector`) or
@@ -256,6 +293,17 @@ pub struct NetworkPolicy {
     pub cluster_wide: bool,
     /// `podSelector` (`{}` = every pod of the namespace).
     pub pod_selector: Option<LabelSelector>,
+}
+
+impl NetworkPolicy {
+    /// Whether the policy applies to the workload's pods.
+    pub fn selects(&self, w: &Workload) -> bool {
+        (self.cluster_wide || self.meta.namespace == w.meta.namespace)
+            && self
+                .pod_selector
+                .as_ref()
+                .is_some_and(|s| s.matches(&w.pod_labels))
+    }
 }
 
 /// A Service.
@@ -291,21 +339,12 @@ impl Kubernetes {
 
     /// PDBs in the workload's namespace whose selector matches its pods.
     pub fn pdbs_for<'a>(&'a self, w: &'a Workload) -> impl Iterator<Item = &'a Pdb> + 'a {
-        self.pdbs.iter().filter(move |p| {
-            p.meta.namespace == w.meta.namespace
-                && p.selector
-                    .as_ref()
-                    .is_some_and(|s| s.matches(&w.pod_labels))
-        })
+        self.pdbs.iter().filter(move |p| p.selects(w))
     }
 
     /// HPAs in the workload's namespace whose `scaleTargetRef` names it.
     pub fn hpas_for<'a>(&'a self, w: &'a Workload) -> impl Iterator<Item = &'a Hpa> + 'a {
-        self.hpas.iter().filter(move |h| {
-            h.meta.namespace == w.meta.namespace
-                && h.target_kind == w.meta.kind
-                && h.target_name == w.meta.name
-        })
+        self.hpas.iter().filter(move |h| h.targets(&w.meta))
     }
 
     /// NetworkPolicies in the workload's namespace selecting its pods.
@@ -313,12 +352,7 @@ impl Kubernetes {
         &'a self,
         w: &'a Workload,
     ) -> impl Iterator<Item = &'a NetworkPolicy> + 'a {
-        self.network_policies.iter().filter(move |n| {
-            (n.cluster_wide || n.meta.namespace == w.meta.namespace)
-                && n.pod_selector
-                    .as_ref()
-                    .is_some_and(|s| s.matches(&w.pod_labels))
-        })
+        self.network_policies.iter().filter(move |n| n.selects(w))
     }
 }
 

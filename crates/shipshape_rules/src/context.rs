@@ -3,8 +3,13 @@
 use crate::RuleMeta;
 use shipshape_loaders::Repository;
 use shipshape_model::{stable_hash, Diagnostic, DiagnosticKind, Evidence, Finding, Profile};
+use std::any::Any;
 use std::collections::HashMap;
-use std::sync::Arc;
+use std::sync::{Arc, LazyLock};
+
+/// What [`Rule::finish`](crate::Rule::finish) sees as its repository: none.
+/// Its decision rests on the facts the parts gathered, nothing else.
+static NO_REPOSITORY: LazyLock<Repository> = LazyLock::new(Repository::default);
 
 /// The repository, the profile, and the findings a rule has emitted so far.
 pub struct Context<'a> {
@@ -17,6 +22,8 @@ pub struct Context<'a> {
     remediations: HashMap<String, Arc<str>>,
     pub(crate) findings: Vec<Finding>,
     pub(crate) diagnostics: Vec<Diagnostic>,
+    /// The rule's cross-part facts, carried by the engine from part to part.
+    pub(crate) facts: Option<Box<dyn Any + Send>>,
 }
 
 impl<'a> Context<'a> {
@@ -29,6 +36,46 @@ impl<'a> Context<'a> {
             remediations: HashMap::new(),
             findings: Vec::new(),
             diagnostics: Vec::new(),
+            facts: None,
+        }
+    }
+
+    /// The context of [`Rule::finish`](crate::Rule::finish): the facts
+    /// gathered over every part, and an empty repository.
+    pub(crate) fn finishing(
+        profile: Profile,
+        meta: &'static RuleMeta,
+        facts: Box<dyn Any + Send>,
+    ) -> Context<'static> {
+        let mut cx = Context::new(&NO_REPOSITORY, profile, meta);
+        cx.facts = Some(facts);
+        cx
+    }
+
+    /// The rule's facts about the parts checked so far, to add this part's
+    /// to. Parts come in path order, so appending keeps the whole
+    /// repository's order.
+    pub fn facts<T: Default + Send + 'static>(&mut self) -> &mut T {
+        let slot = self.facts.get_or_insert_with(|| Box::new(T::default()));
+        if !slot.is::<T>() {
+            // One rule, one facts type: anything else is a bug in the rule,
+            // which its tests show as missing findings.
+            debug_assert!(false, "{}: facts of two types", self.meta.name);
+            *slot = Box::new(T::default());
+        }
+        slot.downcast_mut::<T>()
+            .expect("the slot holds a T: checked or replaced above")
+    }
+
+    /// The facts gathered over every part, in `finish`.
+    pub fn take_facts<T: Default + Send + 'static>(&mut self) -> T {
+        match self.facts.take().map(|f| f.downcast::<T>()) {
+            Some(Ok(facts)) => *facts,
+            Some(Err(_)) => {
+                debug_assert!(false, "{}: facts of two types", self.meta.name);
+                T::default()
+            }
+            None => T::default(),
         }
     }
 

@@ -20,7 +20,7 @@ pub mod testing;
 
 pub use context::Context;
 pub use docs::{RuleDocs, SECTIONS};
-pub use engine::{run, Outcome};
+pub use engine::{run, Outcome, Review};
 pub use shipshape_model::{Category, Evidence, Profile, Severity};
 
 /// Whether rules read the text of files of this kind after loading (all
@@ -62,9 +62,20 @@ impl RuleMeta {
 }
 
 /// A rule: its metadata (from [`declare_rule!`]) and its check.
+///
+/// A review may check the repository in parts (see
+/// docs/design/streaming-review.md): `check` runs once per part, with
+/// `cx.repo` holding only that part. A rule whose findings depend on more
+/// than one part, such as "no GuardDuty detector anywhere", gathers what it
+/// needs in [`Context::facts`] during `check` and decides in `finish`, which
+/// runs once after the last part and sees no repository.
 pub trait Rule: Sync + Send {
     fn meta(&self) -> &'static RuleMeta;
     fn check(&self, cx: &mut Context);
+    /// Reports what only the whole repository decides, from the facts every
+    /// part's `check` gathered ([`Context::take_facts`]). Rules that look at
+    /// one file or resource at a time decide everything in `check`.
+    fn finish(&self, _cx: &mut Context) {}
 }
 
 /// Declares a rule type with its metadata and doc comment. The doc comment

@@ -34,6 +34,26 @@ pub fn check_with_diagnostics(
     )
 }
 
+/// Runs one rule over `parts`, each loaded as a repository of its own and
+/// checked in order, and returns its findings. Asserts first that the
+/// review of every part's files together reports the same: how a review in
+/// parts must behave.
+pub fn check_in_parts(rule: &'static dyn Rule, parts: &[&[(&str, &str)]]) -> Vec<Finding> {
+    let loaded: Vec<_> = parts.iter().map(|files| load(files)).collect();
+    let mut review = crate::Review::new(Profile::Prod, std::slice::from_ref(&rule));
+    for (_dir, repo) in &loaded {
+        review.check(repo);
+    }
+    let split = review.finish().findings;
+    let whole: Vec<(&str, &str)> = parts.iter().flat_map(|p| p.iter().copied()).collect();
+    assert_eq!(
+        render(&split),
+        render(&check(rule, &whole)),
+        "a review in parts must report what the whole review reports"
+    );
+    split
+}
+
 /// Renders findings compactly for snapshots: `rule file:line-end resource: message`.
 pub fn render(findings: &[Finding]) -> String {
     findings

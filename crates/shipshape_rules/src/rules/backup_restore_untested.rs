@@ -84,14 +84,28 @@ impl Rule for BackupRestoreUntested {
             }
             restores |= restores_in_terraform(r);
         }
-        backups.extend(
-            repo.ops
-                .backup_scripts
-                .iter()
-                .map(|h| format!("{} in {}:{}", h.what, h.path, h.line)),
-        );
+        let scripts = repo
+            .ops
+            .backup_scripts
+            .iter()
+            .map(|h| format!("{} in {}:{}", h.what, h.path, h.line));
         restores |= !repo.ops.restore_scripts.is_empty()
             || repo.docs.of(DocKind::RestoreProcedure).next().is_some();
+        let facts = cx.facts::<Facts>();
+        facts.in_terraform.extend(backups);
+        facts.scripts.extend(scripts);
+        facts.restores |= restores;
+    }
+
+    fn finish(&self, cx: &mut Context) {
+        let Facts {
+            in_terraform,
+            scripts,
+            restores,
+        } = cx.take_facts::<Facts>();
+        // Terraform first, then scripts, however the review was split.
+        let mut backups = in_terraform;
+        backups.extend(scripts);
         if backups.is_empty() || restores {
             return;
         }
@@ -109,6 +123,15 @@ impl Rule for BackupRestoreUntested {
             ),
         ));
     }
+}
+
+/// What is backed up, in Terraform and by scripts, and whether anything
+/// restores.
+#[derive(Default)]
+struct Facts {
+    in_terraform: Vec<String>,
+    scripts: Vec<String>,
+    restores: bool,
 }
 
 /// Resource types that may configure backups (for the unknown-count check).
@@ -200,7 +223,7 @@ fn restores_in_terraform(r: &Resource) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::testing::{check, check_with_diagnostics};
+    use crate::testing::{check, check_in_parts, check_with_diagnostics};
 
     const DB: (&str, &str) = (
         "main.tf",
@@ -283,5 +306,22 @@ mod tests {
         let (f, d) = check_with_diagnostics(&BackupRestoreUntested, &[tf]);
         assert!(f.is_empty());
         assert!(d.iter().any(|m| m.contains("var.days")), "{d:?}");
+    }
+
+    #[test]
+    fn parts_combine_backups_and_restores() {
+        let db: &[(&str, &str)] = &[("infra/main.tf", DB.1)];
+        let dump: &[(&str, &str)] = &[(
+            "ops/backup.sh",
+            "#!/bin/bash\nset -euo pipefail\npg_dump \"$URL\" > /backups/app.sql\n",
+        )];
+        let restore: &[(&str, &str)] = &[(
+            "scripts/restore.sh",
+            "#!/bin/bash\nset -euo pipefail\naws rds restore-db-instance-from-db-snapshot --db-instance-identifier drill --db-snapshot-identifier \"$SNAP\"\n",
+        )];
+        let f = check_in_parts(&BackupRestoreUntested, &[db, dump]);
+        assert_eq!(f.len(), 1);
+        assert!(f[0].message.contains("ops/backup.sh"), "{}", f[0].message);
+        assert!(check_in_parts(&BackupRestoreUntested, &[db, dump, restore]).is_empty());
     }
 }

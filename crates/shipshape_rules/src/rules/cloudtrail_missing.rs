@@ -52,7 +52,14 @@ impl Rule for CloudtrailMissing {
                 && (r.rtype == "aws_cloudtrail"
                     || r.rtype == "aws_cloudtrail_organization_delegated_admin_account")
         });
-        if uses_aws && !has_trail {
+        let facts = cx.facts::<Facts>();
+        facts.uses_aws |= uses_aws;
+        facts.has_trail |= has_trail;
+    }
+
+    fn finish(&self, cx: &mut Context) {
+        let facts = cx.take_facts::<Facts>();
+        if facts.uses_aws && !facts.has_trail {
             cx.report(repo_evidence(
                 "aws",
                 "no aws_cloudtrail is defined: API activity in this AWS account is not audited",
@@ -61,10 +68,17 @@ impl Rule for CloudtrailMissing {
     }
 }
 
+/// Whether any part manages AWS resources, and whether any defines a trail.
+#[derive(Default)]
+struct Facts {
+    uses_aws: bool,
+    has_trail: bool,
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::testing::check;
+    use crate::testing::{check, check_in_parts};
 
     #[test]
     fn flags_aws_without_trail() {
@@ -92,5 +106,16 @@ mod tests {
             &[("main.tf", "resource \"google_storage_bucket\" \"b\" {}\n")]
         )
         .is_empty());
+    }
+
+    #[test]
+    fn a_trail_in_another_part_counts() {
+        let app: &[(&str, &str)] = &[("app/main.tf", "resource \"aws_s3_bucket\" \"b\" {}\n")];
+        let audit: &[(&str, &str)] = &[(
+            "audit/main.tf",
+            "resource \"aws_cloudtrail\" \"t\" {\n  name = \"t\"\n}\n",
+        )];
+        assert!(check_in_parts(&CloudtrailMissing, &[app, audit]).is_empty());
+        assert_eq!(check_in_parts(&CloudtrailMissing, &[app, &[]]).len(), 1);
     }
 }

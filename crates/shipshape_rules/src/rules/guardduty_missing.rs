@@ -50,7 +50,14 @@ impl Rule for GuarddutyMissing {
                 .resources_of("aws_guardduty_organization_configuration")
                 .next()
                 .is_some();
-        if uses_aws && !enabled {
+        let facts = cx.facts::<Facts>();
+        facts.uses_aws |= uses_aws;
+        facts.enabled |= enabled;
+    }
+
+    fn finish(&self, cx: &mut Context) {
+        let facts = cx.take_facts::<Facts>();
+        if facts.uses_aws && !facts.enabled {
             cx.report(repo_evidence(
                 "aws",
                 "no aws_guardduty_detector is enabled: threats in this AWS account go undetected",
@@ -59,10 +66,17 @@ impl Rule for GuarddutyMissing {
     }
 }
 
+/// Whether any part manages AWS resources, and whether any enables GuardDuty.
+#[derive(Default)]
+struct Facts {
+    uses_aws: bool,
+    enabled: bool,
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::testing::check;
+    use crate::testing::{check, check_in_parts};
 
     #[test]
     fn detector_enabled_or_not() {
@@ -93,5 +107,16 @@ mod tests {
             .len(),
             1
         );
+    }
+
+    #[test]
+    fn a_detector_in_another_part_counts() {
+        let account: &[(&str, &str)] = &[("app/main.tf", "resource \"aws_instance\" \"a\" {}\n")];
+        let security: &[(&str, &str)] = &[(
+            "security/main.tf",
+            "resource \"aws_guardduty_detector\" \"d\" {\n  enable = true\n}\n",
+        )];
+        assert!(check_in_parts(&GuarddutyMissing, &[account, security]).is_empty());
+        assert_eq!(check_in_parts(&GuarddutyMissing, &[account]).len(), 1);
     }
 }

@@ -1,5 +1,6 @@
 use crate::support::k8s_workload_evidence;
 use crate::{declare_rule, Context, Rule, RuleMeta};
+use shipshape_loaders::kubernetes::{Hpa, Workload};
 
 declare_rule! {
     /// ### What it finds
@@ -43,8 +44,22 @@ impl Rule for K8sNoHpa {
 
     fn check(&self, cx: &mut Context) {
         let k8s = &cx.repo.kubernetes;
-        for w in &k8s.workloads {
-            if w.meta.kind != "Deployment" || k8s.hpas_for(w).next().is_some() {
+        let unscaled: Vec<Workload> = k8s
+            .workloads
+            .iter()
+            .filter(|w| w.meta.kind == "Deployment" && k8s.hpas_for(w).next().is_none())
+            .map(Workload::identity)
+            .collect();
+        let hpas = k8s.hpas.clone();
+        let facts = cx.facts::<Facts>();
+        facts.unscaled.extend(unscaled);
+        facts.hpas.extend(hpas);
+    }
+
+    fn finish(&self, cx: &mut Context) {
+        let facts = cx.take_facts::<Facts>();
+        for w in &facts.unscaled {
+            if facts.hpas.iter().any(|h| h.targets(&w.meta)) {
                 continue;
             }
             cx.report(k8s_workload_evidence(
@@ -58,10 +73,18 @@ impl Rule for K8sNoHpa {
     }
 }
 
+/// Deployments no autoscaler of their own part targets, and every part's
+/// autoscalers (one in another part may target them).
+#[derive(Default)]
+struct Facts {
+    unscaled: Vec<Workload>,
+    hpas: Vec<Hpa>,
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::testing::check;
+    use crate::testing::{check, check_in_parts};
 
     const DEPLOY: &str = "apiVersion: apps/v1\nkind: Deployment\nmetadata: {name: web}\nspec:\n  replicas: 2\n  template:\n    spec:\n      containers:\n        - {name: web, image: web:1.0}\n";
 
@@ -77,5 +100,13 @@ mod tests {
     fn hpa_targeting_it_passes() {
         let ok = format!("{DEPLOY}---\napiVersion: autoscaling/v2\nkind: HorizontalPodAutoscaler\nmetadata: {{name: web}}\nspec:\n  scaleTargetRef: {{apiVersion: apps/v1, kind: Deployment, name: web}}\n  minReplicas: 2\n  maxReplicas: 5\n");
         assert!(check(&K8sNoHpa, &[("k8s/web.yaml", &ok)]).is_empty());
+    }
+
+    #[test]
+    fn an_hpa_in_another_part_targets_it() {
+        let deploy: &[(&str, &str)] = &[("apps/web.yaml", DEPLOY)];
+        let hpa: &[(&str, &str)] = &[("scaling/web.yaml", "apiVersion: autoscaling/v2\nkind: HorizontalPodAutoscaler\nmetadata: {name: web}\nspec:\n  scaleTargetRef: {kind: Deployment, name: web}\n  maxReplicas: 5\n")];
+        assert!(check_in_parts(&K8sNoHpa, &[deploy, hpa]).is_empty());
+        assert_eq!(check_in_parts(&K8sNoHpa, &[deploy, &[]]).len(), 1);
     }
 }

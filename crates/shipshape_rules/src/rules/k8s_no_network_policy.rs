@@ -1,5 +1,6 @@
 use crate::support::k8s_workload_evidence;
 use crate::{declare_rule, Context, Rule, RuleMeta};
+use shipshape_loaders::kubernetes::{NetworkPolicy, Workload};
 use std::collections::BTreeMap;
 
 declare_rule! {
@@ -45,9 +46,23 @@ impl Rule for K8sNoNetworkPolicy {
 
     fn check(&self, cx: &mut Context) {
         let k8s = &cx.repo.kubernetes;
-        let mut unselected: BTreeMap<&str, Vec<_>> = BTreeMap::new();
-        for w in &k8s.workloads {
-            if k8s.network_policies_for(w).next().is_none() {
+        let unselected: Vec<Workload> = k8s
+            .workloads
+            .iter()
+            .filter(|w| k8s.network_policies_for(w).next().is_none())
+            .map(Workload::identity)
+            .collect();
+        let policies = k8s.network_policies.clone();
+        let facts = cx.facts::<Facts>();
+        facts.unselected.extend(unselected);
+        facts.policies.extend(policies);
+    }
+
+    fn finish(&self, cx: &mut Context) {
+        let facts = cx.take_facts::<Facts>();
+        let mut unselected: BTreeMap<&str, Vec<&Workload>> = BTreeMap::new();
+        for w in &facts.unselected {
+            if !facts.policies.iter().any(|n| n.selects(w)) {
                 unselected
                     .entry(w.meta.namespace.as_str())
                     .or_default()
@@ -58,7 +73,7 @@ impl Rule for K8sNoNetworkPolicy {
             let Some(first) = workloads.first() else {
                 continue;
             };
-            let any_policy = k8s.network_policies.iter().any(|n| n.meta.namespace == ns);
+            let any_policy = facts.policies.iter().any(|n| n.meta.namespace == ns);
             let names: Vec<String> = workloads
                 .iter()
                 .map(|w| format!("{} `{}`", w.meta.kind, w.meta.name))
@@ -83,10 +98,18 @@ impl Rule for K8sNoNetworkPolicy {
     }
 }
 
+/// Workloads no policy of their own part selects, and every part's
+/// policies (one finding per namespace gathers workloads of every part).
+#[derive(Default)]
+struct Facts {
+    unselected: Vec<Workload>,
+    policies: Vec<NetworkPolicy>,
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::testing::check;
+    use crate::testing::{check, check_in_parts};
 
     const DEPLOY: &str = "apiVersion: apps/v1\nkind: Deployment\nmetadata: {name: web, namespace: shop}\nspec:\n  template:\n    metadata:\n      labels: {app: web}\n    spec:\n      containers:\n        - {name: web, image: web:1.0}\n";
 
@@ -109,5 +132,21 @@ mod tests {
     fn empty_pod_selector_selects_all() {
         let ok = format!("{DEPLOY}---\napiVersion: networking.k8s.io/v1\nkind: NetworkPolicy\nmetadata: {{name: deny, namespace: shop}}\nspec:\n  podSelector: {{}}\n  policyTypes: [Ingress]\n");
         assert!(check(&K8sNoNetworkPolicy, &[("k8s/web.yaml", &ok)]).is_empty());
+    }
+
+    #[test]
+    fn one_finding_per_namespace_across_parts() {
+        let web: &[(&str, &str)] = &[("apps/web.yaml", DEPLOY)];
+        let api_yaml = DEPLOY.replace("web", "api");
+        let api: &[(&str, &str)] = &[("apps2/api.yaml", &api_yaml)];
+        let f = check_in_parts(&K8sNoNetworkPolicy, &[web, api]);
+        assert_eq!(f.len(), 1);
+        assert!(
+            f[0].message.contains("Deployment `web`, Deployment `api`"),
+            "{}",
+            f[0].message
+        );
+        let deny: &[(&str, &str)] = &[("policy/deny.yaml", "apiVersion: networking.k8s.io/v1\nkind: NetworkPolicy\nmetadata: {name: deny, namespace: shop}\nspec:\n  podSelector: {}\n")];
+        assert!(check_in_parts(&K8sNoNetworkPolicy, &[web, api, deny]).is_empty());
     }
 }

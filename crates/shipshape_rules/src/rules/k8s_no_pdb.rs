@@ -1,5 +1,6 @@
 use crate::support::k8s_workload_evidence;
 use crate::{declare_rule, Context, Rule, RuleMeta};
+use shipshape_loaders::kubernetes::{Hpa, Pdb, Workload};
 
 declare_rule! {
     /// ### What it finds
@@ -44,13 +45,35 @@ impl Rule for K8sNoPdb {
 
     fn check(&self, cx: &mut Context) {
         let k8s = &cx.repo.kubernetes;
-        for w in &k8s.workloads {
-            if !matches!(w.meta.kind.as_str(), "Deployment" | "StatefulSet") {
-                continue;
-            }
-            let hpa_min = k8s.hpas_for(w).filter_map(|h| h.min_replicas).max();
+        // Replicated or not is decided at the end: an autoscaler in another
+        // part may raise the minimum.
+        let unbudgeted: Vec<Workload> = k8s
+            .workloads
+            .iter()
+            .filter(|w| {
+                matches!(w.meta.kind.as_str(), "Deployment" | "StatefulSet")
+                    && k8s.pdbs_for(w).next().is_none()
+            })
+            .map(Workload::identity)
+            .collect();
+        let (pdbs, hpas) = (k8s.pdbs.clone(), k8s.hpas.clone());
+        let facts = cx.facts::<Facts>();
+        facts.unbudgeted.extend(unbudgeted);
+        facts.pdbs.extend(pdbs);
+        facts.hpas.extend(hpas);
+    }
+
+    fn finish(&self, cx: &mut Context) {
+        let facts = cx.take_facts::<Facts>();
+        for w in &facts.unbudgeted {
+            let hpa_min = facts
+                .hpas
+                .iter()
+                .filter(|h| h.targets(&w.meta))
+                .filter_map(|h| h.min_replicas)
+                .max();
             let replicas = w.effective_replicas().max(hpa_min.unwrap_or(0));
-            if replicas <= 1 || k8s.pdbs_for(w).next().is_some() {
+            if replicas <= 1 || facts.pdbs.iter().any(|p| p.selects(w)) {
                 continue;
             }
             cx.report(k8s_workload_evidence(
@@ -64,10 +87,19 @@ impl Rule for K8sNoPdb {
     }
 }
 
+/// Deployments and StatefulSets no budget of their own part covers, and
+/// every part's budgets and autoscalers.
+#[derive(Default)]
+struct Facts {
+    unbudgeted: Vec<Workload>,
+    pdbs: Vec<Pdb>,
+    hpas: Vec<Hpa>,
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::testing::check;
+    use crate::testing::{check, check_in_parts};
 
     const DEPLOY: &str = "apiVersion: apps/v1\nkind: Deployment\nmetadata: {name: web, namespace: shop}\nspec:\n  replicas: 3\n  template:\n    metadata:\n      labels: {app: web, tier: front}\n    spec:\n      containers:\n        - {name: web, image: web:1.0}\n";
 
@@ -87,5 +119,19 @@ mod tests {
         assert!(check(&K8sNoPdb, &[("k8s/web.yaml", &pdb)]).is_empty());
         let single = DEPLOY.replace("replicas: 3", "replicas: 1");
         assert!(check(&K8sNoPdb, &[("k8s/web.yaml", &single)]).is_empty());
+    }
+
+    #[test]
+    fn budgets_and_autoscalers_in_other_parts_count() {
+        let single = DEPLOY.replace("replicas: 3", "replicas: 1");
+        let deploy: &[(&str, &str)] = &[("apps/web.yaml", &single)];
+        let hpa: &[(&str, &str)] = &[("scaling/web.yaml", "apiVersion: autoscaling/v2\nkind: HorizontalPodAutoscaler\nmetadata: {name: web, namespace: shop}\nspec:\n  scaleTargetRef: {kind: Deployment, name: web}\n  minReplicas: 2\n  maxReplicas: 5\n")];
+        let pdb: &[(&str, &str)] = &[("policy/web.yaml", "apiVersion: policy/v1\nkind: PodDisruptionBudget\nmetadata: {name: web, namespace: shop}\nspec:\n  maxUnavailable: 1\n  selector:\n    matchLabels: {app: web}\n")];
+        assert!(check_in_parts(&K8sNoPdb, &[deploy]).is_empty());
+        // An autoscaler elsewhere makes it replicated...
+        let f = check_in_parts(&K8sNoPdb, &[deploy, hpa]);
+        assert!(f[0].message.contains("runs 2 replicas"), "{}", f[0].message);
+        // ...and a budget elsewhere covers it.
+        assert!(check_in_parts(&K8sNoPdb, &[deploy, pdb, hpa]).is_empty());
     }
 }

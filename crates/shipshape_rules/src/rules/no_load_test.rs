@@ -1,5 +1,6 @@
 use crate::support::repo_evidence;
 use crate::{declare_rule, Context, Rule, RuleMeta};
+use shipshape_loaders::operations::Hit;
 
 declare_rule! {
     /// ### What it finds
@@ -54,10 +55,23 @@ impl Rule for NoLoadTest {
 
     fn check(&self, cx: &mut Context) {
         let ops = &cx.repo.ops;
-        let Some(service) = ops.services.first() else {
+        let first = ops.services.first().cloned();
+        let tested = !ops.load_tests.is_empty();
+        let facts = cx.facts::<Facts>();
+        // Services are sorted by path: the repository's first is the least.
+        facts.first_service = match (facts.first_service.take(), first) {
+            (Some(a), Some(b)) => Some(a.min(b)),
+            (a, b) => a.or(b),
+        };
+        facts.load_tested |= tested;
+    }
+
+    fn finish(&self, cx: &mut Context) {
+        let facts = cx.take_facts::<Facts>();
+        let Some(service) = facts.first_service else {
             return;
         };
-        if ops.load_tests.is_empty() {
+        if !facts.load_tested {
             cx.report(repo_evidence(
                 "load-test",
                 format!(
@@ -69,10 +83,17 @@ impl Rule for NoLoadTest {
     }
 }
 
+/// The first deployed service, to name, and whether any part load-tests.
+#[derive(Default)]
+struct Facts {
+    first_service: Option<Hit>,
+    load_tested: bool,
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::testing::check;
+    use crate::testing::{check, check_in_parts};
 
     const PKG: (&str, &str) = (
         "api/package.json",
@@ -117,5 +138,22 @@ mod tests {
     #[test]
     fn no_service_no_finding() {
         assert!(check(&NoLoadTest, &[("lib/util.py", "def f():\n    return 1\n")]).is_empty());
+    }
+
+    #[test]
+    fn a_load_test_in_another_part_counts() {
+        let api: &[(&str, &str)] = &[PKG];
+        let perf: &[(&str, &str)] = &[(
+            "tests/perf/load.js",
+            "import http from 'k6/http';\nexport default function () { http.get('http://x'); }\n",
+        )];
+        assert!(check_in_parts(&NoLoadTest, &[api, perf]).is_empty());
+        let web: &[(&str, &str)] = &[("web/Dockerfile", "FROM nginx:1.27\n")];
+        let f = check_in_parts(&NoLoadTest, &[api, web]);
+        assert!(
+            f[0].message.contains("api/package.json"),
+            "{}",
+            f[0].message
+        );
     }
 }

@@ -1,5 +1,5 @@
 use crate::service_support::{calls, display_dir, imported, service_absence};
-use crate::{declare_rule, Context, Rule, RuleMeta};
+use crate::{declare_rule, Context, Evidence, Rule, RuleMeta};
 use shipshape_loaders::terraform::Value;
 
 declare_rule! {
@@ -78,12 +78,18 @@ impl Rule for NoRateLimiting {
     }
 
     fn check(&self, cx: &mut Context) {
-        if edge_rate_limit(cx) {
+        if cx.facts::<Facts>().edge || edge_rate_limit(cx) {
+            // One rate limit at the edge fronts every service: nothing
+            // from any part is reported.
+            *cx.facts::<Facts>() = Facts {
+                edge: true,
+                unlimited: Vec::new(),
+            };
             return;
         }
-        // A copy of the shared reference: findings are reported as found.
         let repo = cx.repo;
         let code = &repo.code;
+        let mut unlimited = Vec::new();
         for s in &code.services {
             if imported(code, s, LIMITERS).is_some() {
                 continue;
@@ -107,7 +113,7 @@ impl Rule for NoRateLimiting {
             if custom {
                 continue;
             }
-            cx.report(service_absence(
+            unlimited.push(service_absence(
                 repo,
                 s,
                 format!(
@@ -119,7 +125,25 @@ impl Rule for NoRateLimiting {
                 GO_FIX,
             ));
         }
+        cx.facts::<Facts>().unlimited.extend(unlimited);
     }
+
+    fn finish(&self, cx: &mut Context) {
+        let facts = cx.take_facts::<Facts>();
+        if !facts.edge {
+            for ev in facts.unlimited {
+                cx.report(ev);
+            }
+        }
+    }
+}
+
+/// Whether any part limits rates at the edge, and the services that limit
+/// nothing themselves.
+#[derive(Default)]
+struct Facts {
+    edge: bool,
+    unlimited: Vec<Evidence>,
 }
 
 /// A WAF rate-based rule or API Gateway throttling in the Terraform.
@@ -179,7 +203,7 @@ handler := http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::testing::check;
+    use crate::testing::{check, check_in_parts};
 
     const APP: &str = "import Fastify from 'fastify';\nexport const app = Fastify();\napp.listen({ port: 3000 });\n";
 
@@ -242,5 +266,23 @@ mod tests {
             ],
         );
         assert!(f.is_empty(), "{f:?}");
+    }
+
+    #[test]
+    fn a_waf_rate_rule_in_another_part_fronts_the_services() {
+        let api: &[(&str, &str)] = &[
+            ("api/package.json", r#"{"dependencies": {"fastify": "4"}}"#),
+            ("api/src/index.ts", APP),
+        ];
+        let edge: &[(&str, &str)] = &[(
+            "infra/waf.tf",
+            "resource \"aws_wafv2_web_acl\" \"edge\" {\n  rule {\n    statement {\n      rate_based_statement {\n        limit = 2000\n      }\n    }\n  }\n}\n",
+        )];
+        let web: &[(&str, &str)] = &[(
+            "web/app.py",
+            "from flask import Flask\napp = Flask(__name__)\n",
+        )];
+        assert_eq!(check_in_parts(&NoRateLimiting, &[api, web]).len(), 2);
+        assert!(check_in_parts(&NoRateLimiting, &[api, edge, web]).is_empty());
     }
 }

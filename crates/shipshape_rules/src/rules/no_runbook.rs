@@ -59,10 +59,16 @@ impl Rule for NoRunbook {
 
     fn check(&self, cx: &mut Context) {
         let repo = cx.repo;
-        if !shipshape_loaders::operations::deploys_anything(repo) {
-            return;
-        }
-        if repo.docs.of(DocKind::Runbook).next().is_none() {
+        let deploys = shipshape_loaders::operations::deploys_anything(repo);
+        let has_runbook = repo.docs.of(DocKind::Runbook).next().is_some();
+        let facts = cx.facts::<Facts>();
+        facts.deploys |= deploys;
+        facts.has_runbook |= has_runbook;
+    }
+
+    fn finish(&self, cx: &mut Context) {
+        let facts = cx.take_facts::<Facts>();
+        if facts.deploys && !facts.has_runbook {
             cx.report(repo_evidence(
                 "runbook",
                 "no incident-response runbook: no document describes severity levels, escalation, or incidents with diagnosis and resolution steps",
@@ -71,10 +77,17 @@ impl Rule for NoRunbook {
     }
 }
 
+/// Whether any part deploys something, and whether any holds a runbook.
+#[derive(Default)]
+struct Facts {
+    deploys: bool,
+    has_runbook: bool,
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::testing::check;
+    use crate::testing::{check, check_in_parts};
 
     const DOCKERFILE: (&str, &str) = ("Dockerfile", "FROM node:20\nCMD [\"node\", \"a.js\"]\n");
 
@@ -102,5 +115,17 @@ mod tests {
             &[("README.md", "# lib\n"), ("src/lib.py", "x = 1\n")]
         )
         .is_empty());
+    }
+
+    #[test]
+    fn a_runbook_beside_another_project_counts() {
+        let app: &[(&str, &str)] = &[("app/Dockerfile", DOCKERFILE.1)];
+        let docs: &[(&str, &str)] = &[(
+            "docs/ops.md",
+            "# Incidents\n\n## Severity\n\nSEV1: outage\n\n## Database down\n\n### Symptoms\n\n- 500s\n\n### Diagnosis\n\n1. check connections\n\n### Resolution\n\n1. fail over\n",
+        )];
+        assert!(check_in_parts(&NoRunbook, &[app, docs]).is_empty());
+        let readme: &[(&str, &str)] = &[("docs/README.md", "# lib\n")];
+        assert_eq!(check_in_parts(&NoRunbook, &[app, readme]).len(), 1);
     }
 }

@@ -51,12 +51,17 @@ impl Rule for NoSlo {
 
     fn check(&self, cx: &mut Context) {
         let repo = cx.repo;
-        if !shipshape_loaders::operations::deploys_anything(repo) {
-            return;
-        }
+        let deploys = shipshape_loaders::operations::deploys_anything(repo);
         let has_slo =
             !repo.ops.slo_specs.is_empty() || repo.docs.of(DocKind::SloTargets).next().is_some();
-        if !has_slo {
+        let facts = cx.facts::<Facts>();
+        facts.deploys |= deploys;
+        facts.has_slo |= has_slo;
+    }
+
+    fn finish(&self, cx: &mut Context) {
+        let facts = cx.take_facts::<Facts>();
+        if facts.deploys && !facts.has_slo {
             cx.report(repo_evidence(
                 "slo",
                 "no service level objectives: no SLO file (OpenSLO, Sloth) and no document stating availability or latency targets",
@@ -65,10 +70,17 @@ impl Rule for NoSlo {
     }
 }
 
+/// Whether any part deploys something, and whether any states an SLO.
+#[derive(Default)]
+struct Facts {
+    deploys: bool,
+    has_slo: bool,
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::testing::check;
+    use crate::testing::{check, check_in_parts};
 
     const DOCKERFILE: (&str, &str) = ("Dockerfile", "FROM node:20\n");
 
@@ -104,5 +116,18 @@ mod tests {
             "# Scaling\n\nTarget tracking keeps CPU at 70%.\n",
         );
         assert_eq!(check(&NoSlo, &[DOCKERFILE, doc]).len(), 1);
+    }
+
+    #[test]
+    fn objectives_in_another_part_count() {
+        let app: &[(&str, &str)] = &[("app/Dockerfile", DOCKERFILE.1)];
+        let slo: &[(&str, &str)] = &[(
+            "docs/slo.md",
+            "# Service level objectives\n\n- Availability: 99.9% over 30 days\n",
+        )];
+        assert!(check_in_parts(&NoSlo, &[app, slo]).is_empty());
+        let lib: &[(&str, &str)] = &[("lib/README.md", "# lib\n")];
+        assert_eq!(check_in_parts(&NoSlo, &[app, lib]).len(), 1);
+        assert!(check_in_parts(&NoSlo, &[lib, slo]).is_empty());
     }
 }
