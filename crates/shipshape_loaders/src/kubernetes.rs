@@ -324,11 +324,6 @@ pub struct Secret {
 }
 
 impl Kubernetes {
-    /// The kustomization override for an image name (without tag), if any.
-    pub fn image_override(&self, name: &str) -> Option<&ImageOverride> {
-        self.image_overrides.iter().find(|o| o.name == name)
-    }
-
     pub fn is_empty(&self) -> bool {
         self.workloads.is_empty()
             && self.pdbs.is_empty()
@@ -863,7 +858,12 @@ items:
         ];
         let (k, _) = load(&files);
         assert_eq!(
-            k.image_override("web").unwrap().new_tag.as_deref(),
+            k.image_overrides
+                .iter()
+                .find(|o| o.name == "web")
+                .unwrap()
+                .new_tag
+                .as_deref(),
             Some("1.4.2")
         );
         assert_eq!(k.network_policies.len(), 2);

@@ -1,6 +1,6 @@
 use super::ci_support::{deploy_steps, wf_evidence};
 use super::script_support::{script_evidence, CommandKeys};
-use crate::{declare_rule, Context, Rule, RuleMeta};
+use crate::{declare_rule, Context, Evidence, Rule, RuleMeta};
 use shipshape_loaders::compose::ComposeFile;
 use shipshape_loaders::shell::{Command, Script, ScriptRole};
 use std::collections::HashMap;
@@ -54,7 +54,10 @@ impl Rule for DeployCausesDowntime {
     }
 
     fn check(&self, cx: &mut Context) {
-        let compose = StartFirst::index(&cx.repo.compose);
+        // Whether a `compose up` recreates in place depends on the update
+        // order of compose services anywhere in the repository: the first
+        // recreate of each script is decided in `finish`.
+        let mut deploys = Vec::new();
         for w in &cx.repo.workflows {
             for job in &w.jobs {
                 let deploy_job = !deploy_steps(job).is_empty()
@@ -67,39 +70,91 @@ impl Rule for DeployCausesDowntime {
                     let Some(run) = &step.run else { continue };
                     // On the runner itself, compose is test scaffolding; in a
                     // deploy job or on a remote host it is the deployment.
-                    let Some((c, how)) =
-                        in_place_recreate(run, &compose, |c| deploy_job || remote(c))
-                    else {
-                        continue;
-                    };
-                    let message = format!(
-                        "job `{}` deploys by {how} on a single host (step `{}`): the running container is stopped before its replacement is up",
-                        job.id,
-                        step.label()
-                    );
-                    cx.report(wf_evidence(
-                        w,
-                        c.span(),
-                        job.id.clone(),
-                        format!("{}|{}|{}", w.path, job.id, step.label()),
-                        message,
-                    ));
+                    let recreates = recreates(run, |c| deploy_job || remote(c))
+                        .into_iter()
+                        .map(|(c, how, services)| {
+                            let message = format!(
+                                "job `{}` deploys by {how} on a single host (step `{}`): the running container is stopped before its replacement is up",
+                                job.id,
+                                step.label()
+                            );
+                            let ev = wf_evidence(
+                                w,
+                                c.span(),
+                                job.id.clone(),
+                                format!("{}|{}|{}", w.path, job.id, step.label()),
+                                message,
+                            );
+                            (services, Keyed::Final(ev))
+                        })
+                        .collect::<Vec<_>>();
+                    if !recreates.is_empty() {
+                        deploys.push(recreates);
+                    }
                 }
             }
         }
-        let mut keys = CommandKeys::default();
         for s in cx.repo.scripts.iter().filter(|s| is_deploy_script(s)) {
-            let Some((c, how)) = in_place_recreate(s, &compose, |_| true) else {
-                continue;
-            };
-            let message = format!(
-                "`{}` deploys by {how} on a single host: the running container is stopped before its replacement is up",
-                s.path
-            );
-            let key = keys.key(s, c);
-            cx.report(script_evidence(s, c.span(), key, message));
+            let recreates = recreates(s, |_| true)
+                .into_iter()
+                .map(|(c, how, services)| {
+                    let message = format!(
+                        "`{}` deploys by {how} on a single host: the running container is stopped before its replacement is up",
+                        s.path
+                    );
+                    let ev = script_evidence(s, c.span(), String::new(), message);
+                    (services, Keyed::Numbered(CommandKeys::base(s, c), ev))
+                })
+                .collect::<Vec<_>>();
+            if !recreates.is_empty() {
+                deploys.push(recreates);
+            }
+        }
+        let start_first = start_first(&cx.repo.compose);
+        let facts = cx.facts::<Facts>();
+        facts.deploys.extend(deploys);
+        for (name, first) in start_first {
+            *facts.start_first.entry(name).or_insert(true) &= first;
         }
     }
+
+    fn finish(&self, cx: &mut Context) {
+        let facts = cx.take_facts::<Facts>();
+        let compose = StartFirst::new(&facts.start_first);
+        let mut keys = CommandKeys::default();
+        for recreates in facts.deploys {
+            // The first recreate that is not a start-first compose update.
+            let Some((_, found)) = recreates
+                .into_iter()
+                .find(|(services, _)| services.as_ref().is_none_or(|s| !compose.all(s)))
+            else {
+                continue;
+            };
+            cx.report(match found {
+                Keyed::Final(ev) => ev,
+                Keyed::Numbered(base, mut ev) => {
+                    ev.key = keys.number(base);
+                    ev
+                }
+            });
+        }
+    }
+}
+
+/// Each deploy's in-place recreates in order, with the compose services
+/// each one starts (`None`: `docker stop` then `run`, always a recreate),
+/// and whether each compose service name updates start-first in every
+/// compose file that declares it.
+#[derive(Default)]
+struct Facts {
+    deploys: Vec<Vec<(Option<Vec<String>>, Keyed)>>,
+    start_first: HashMap<String, bool>,
+}
+
+/// A finding's evidence; scripts number repeated keys in report order.
+enum Keyed {
+    Final(Evidence),
+    Numbered(String, Evidence),
 }
 
 /// Deploy scripts: not first-boot user data (nothing runs yet), named for
@@ -125,12 +180,13 @@ fn remote(c: &Command) -> bool {
     matches!(c.nested.as_deref(), Some("ssh" | "ssm"))
 }
 
-/// The first in-place recreate of a script, and how it is done.
-fn in_place_recreate<'a>(
-    s: &'a Script,
-    compose: &StartFirst,
+/// A script's in-place recreates up to the first that does not depend on
+/// compose update order: how each is done, and the compose services it
+/// starts (`None` for `docker stop` then `docker run`).
+fn recreates(
+    s: &Script,
     counts: impl Fn(&Command) -> bool,
-) -> Option<(&'a Command, String)> {
+) -> Vec<(&Command, String, Option<Vec<String>>)> {
     // A rolling helper anywhere in the script makes the deploy rolling.
     let rolling = s.commands.iter().any(|c| {
         (c.program == "docker" && c.args().first().is_some_and(|a| a == "rollout"))
@@ -138,8 +194,9 @@ fn in_place_recreate<'a>(
                 .iter()
                 .any(|a| a.contains("blue") || a.contains("green"))
     });
+    let mut out = Vec::new();
     if rolling {
-        return None;
+        return out;
     }
     for c in s
         .commands
@@ -147,10 +204,8 @@ fn in_place_recreate<'a>(
         .filter(|c| c.loops.is_empty() && counts(c))
     {
         if let Some(services) = compose_up_detached(c) {
-            if compose.all(&services) {
-                continue;
-            }
-            return Some((c, format!("`{}`", compose_words(c))));
+            out.push((c, format!("`{}`", compose_words(c)), Some(services)));
+            continue;
         }
         if c.program == "docker" && c.args().first().is_some_and(|a| a == "run") {
             let stopped_before = s.commands.iter().any(|p| {
@@ -162,11 +217,12 @@ fn in_place_recreate<'a>(
                         .is_some_and(|a| matches!(a.as_str(), "stop" | "rm" | "kill"))
             });
             if stopped_before {
-                return Some((c, "`docker stop` then `docker run`".to_string()));
+                out.push((c, "`docker stop` then `docker run`".to_string(), None));
+                break;
             }
         }
     }
-    None
+    out
 }
 
 /// `docker compose up -d [services]` / `docker-compose up -d`: the named
@@ -228,28 +284,30 @@ fn compose_words(c: &Command) -> String {
     w.join(" ")
 }
 
-/// Whether every affected service updates start-first (all services of
-/// the repository's compose files when none are named).
-/// Which compose services update with `order: start-first`, indexed once:
+/// Per compose service name in one part: whether it updates with
+/// `order: start-first` in every compose file that declares it.
+fn start_first(compose: &[ComposeFile]) -> HashMap<String, bool> {
+    let mut by_name: HashMap<String, bool> = HashMap::new();
+    for s in compose.iter().flat_map(|f| f.services.iter()) {
+        let start_first = s
+            .update_order
+            .as_ref()
+            .is_some_and(|o| o.value == "start-first");
+        *by_name.entry(s.name.clone()).or_insert(true) &= start_first;
+    }
+    by_name
+}
+
+/// Which compose services update start-first, over the whole repository:
 /// every deploy command asks about the services it starts.
 struct StartFirst<'a> {
-    /// Per service name (across compose files): whether every service of
-    /// that name starts its replacement first.
-    by_name: HashMap<&'a str, bool>,
+    by_name: &'a HashMap<String, bool>,
     /// There are services and all of them start first.
     every: bool,
 }
 
 impl<'a> StartFirst<'a> {
-    fn index(compose: &'a [ComposeFile]) -> Self {
-        let mut by_name: HashMap<&str, bool> = HashMap::new();
-        for s in compose.iter().flat_map(|f| f.services.iter()) {
-            let start_first = s
-                .update_order
-                .as_ref()
-                .is_some_and(|o| o.value == "start-first");
-            *by_name.entry(s.name.as_str()).or_insert(true) &= start_first;
-        }
+    fn new(by_name: &'a HashMap<String, bool>) -> Self {
         let every = !by_name.is_empty() && by_name.values().all(|b| *b);
         Self { by_name, every }
     }
@@ -271,7 +329,7 @@ impl<'a> StartFirst<'a> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::testing::check;
+    use crate::testing::{check, check_in_parts};
 
     const SSH: &str = r#"on:
   push:
@@ -345,5 +403,24 @@ jobs:
         assert!(f.is_empty(), "{f:?}");
         let rolling = "#!/bin/bash\nfor h in web1 web2; do ssh $h 'docker compose up -d'; done\n";
         assert!(check(&DeployCausesDowntime, &[("deploy.sh", rolling)]).is_empty());
+    }
+
+    #[test]
+    fn update_order_in_another_part_decides() {
+        let deploy: &[(&str, &str)] = &[(
+            "deploy/deploy.sh",
+            "#!/bin/bash\nset -euo pipefail\nssh web1 'docker compose up -d api'\nssh web1 'docker stop worker && docker run -d --name worker app:2'\n",
+        )];
+        let compose = "services:\n  api:\n    image: app:1.0\n    deploy:\n      update_config:\n        order: start-first\n";
+        let start_first: &[(&str, &str)] = &[("stack/docker-compose.yml", compose)];
+        let stop_first_yaml = compose.replace("start-first", "stop-first");
+        let stop_first: &[(&str, &str)] = &[("stack2/docker-compose.yml", &stop_first_yaml)];
+        // `api` starts first: the finding is the worker's stop-then-run.
+        let f = check_in_parts(&DeployCausesDowntime, &[deploy, start_first]);
+        assert_eq!(f.len(), 1, "{f:?}");
+        assert!(f[0].message.contains("docker stop"), "{}", f[0].message);
+        // Declared stop-first anywhere: the compose update is the finding.
+        let f = check_in_parts(&DeployCausesDowntime, &[deploy, start_first, stop_first]);
+        assert!(f[0].message.contains("compose up"), "{}", f[0].message);
     }
 }

@@ -3,6 +3,7 @@ use crate::{declare_rule, Context, Rule, RuleMeta};
 use shipshape_loaders::code::{root_ident, Code, Handler, Lang, Route, Service};
 use shipshape_loaders::terraform::Resource;
 use shipshape_model::Evidence;
+use std::collections::HashSet;
 
 declare_rule! {
     /// ### What it finds
@@ -194,6 +195,9 @@ impl Rule for HealthCheckShallow {
         // A copy of the shared reference: findings are reported as found.
         let repo = cx.repo;
         let code = &repo.code;
+        // Whether a route is only a liveness probe is decided at the end:
+        // the manifest that probes it may be in another part.
+        let mut shallow = Vec::new();
         for s in &code.services {
             let deps = dependencies(code, s);
             if deps.is_empty() {
@@ -203,7 +207,7 @@ impl Rule for HealthCheckShallow {
             for &mi in &s.modules {
                 let m = &code.modules[mi];
                 for r in &m.routes {
-                    if !is_readiness_path(&r.path) || liveness_only(&code.probes, &r.path) {
+                    if !is_readiness_path(&r.path) {
                         continue;
                     }
                     if touches_dependency(code, s, mi, r) != Some(false)
@@ -212,7 +216,7 @@ impl Rule for HealthCheckShallow {
                     {
                         continue;
                     }
-                    cx.report(Evidence {
+                    shallow.push((r.path.clone(), Evidence {
                         file: Some(m.path.clone()),
                         lines: Some(r.span),
                         resource: Some(service_label(s)),
@@ -223,10 +227,13 @@ impl Rule for HealthCheckShallow {
                             display_dir(s)
                         ),
                         remediation: crate::service_support::lang_fix(s.lang, PY_FIX, GO_FIX),
-                    });
+                    }));
                 }
             }
         }
+        let facts = cx.facts::<Facts>();
+        facts.shallow.extend(shallow);
+        facts.probes.extend(code.probes.iter().cloned());
         for rtype in ["aws_lb_target_group", "aws_alb_target_group"] {
             for tg in repo.terraform.resources_of(rtype) {
                 if !tg.exists() {
@@ -262,6 +269,24 @@ impl Rule for HealthCheckShallow {
             }
         }
     }
+
+    fn finish(&self, cx: &mut Context) {
+        let facts = cx.take_facts::<Facts>();
+        for (path, ev) in facts.shallow {
+            if !liveness_only(&facts.probes, &path) {
+                cx.report(ev);
+            }
+        }
+    }
+}
+
+/// Shallow readiness routes (with their paths), and the (kind, path) of
+/// every part's Kubernetes probes: a route only a liveness probe uses is
+/// meant to be shallow.
+#[derive(Default)]
+struct Facts {
+    shallow: Vec<(String, Evidence)>,
+    probes: HashSet<(String, String)>,
 }
 
 /// The dependency clients the service imports (at most three, for the message).
@@ -402,8 +427,8 @@ fn contains_word(text: &str, word: &str) -> bool {
 
 /// A path Kubernetes uses only as a livenessProbe is meant to be shallow
 /// (a deep liveness check restarts pods when the database blips).
-fn liveness_only(probes: &[(String, String)], path: &str) -> bool {
-    let used_as = |kind: &str| probes.iter().any(|(k, p)| k == kind && p == path);
+fn liveness_only(probes: &HashSet<(String, String)>, path: &str) -> bool {
+    let used_as = |kind: &str| probes.contains(&(kind.to_string(), path.to_string()));
     used_as("liveness") && !used_as("readiness") && !used_as("startup")
 }
 
@@ -492,7 +517,7 @@ const GO_FIX: &str = "mux.HandleFunc(\"/readyz\", func(w http.ResponseWriter, r 
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::testing::check;
+    use crate::testing::{check, check_in_parts};
 
     const PKG: &str = r#"{"dependencies": {"fastify": "4", "postgres": "3"}}"#;
     const INDEX: &str =
@@ -618,6 +643,11 @@ mod tests {
             .len(),
             1
         );
+        // The manifest that probes the route may be in another part.
+        let svc: &[(&str, &str)] = &[("svc/app.py", app)];
+        let manifests: &[(&str, &str)] = &[("zz-deploy/d.yaml", probe)];
+        assert!(check_in_parts(&HealthCheckShallow, &[svc, manifests]).is_empty());
+        assert_eq!(check_in_parts(&HealthCheckShallow, &[svc, &[]]).len(), 1);
     }
 
     #[test]

@@ -1,6 +1,8 @@
 use crate::support::{compose_service_evidence, k8s_container_evidence};
 use crate::{declare_rule, Context, Evidence, Rule, RuleMeta};
 use shipshape_loaders::dockerfile::split_image_ref;
+use shipshape_loaders::kubernetes::ImageOverride;
+use std::collections::HashMap;
 
 declare_rule! {
     /// ### What it finds
@@ -66,6 +68,31 @@ impl Rule for ImageTagLatest {
         kubernetes_images(cx);
         workflow_images(cx);
     }
+
+    fn finish(&self, cx: &mut Context) {
+        let facts = cx.take_facts::<Facts>();
+        // The first `images:` entry for a name wins, as in `image_override`.
+        let mut overrides: HashMap<&str, &ImageOverride> = HashMap::new();
+        for o in &facts.overrides {
+            overrides.entry(o.name.as_str()).or_insert(o);
+        }
+        for (name, ev) in facts.mutable {
+            let pinned = overrides.get(name.as_str()).is_some_and(|o| {
+                o.digest.is_some() || o.new_tag.as_deref().is_some_and(|t| t != "latest")
+            });
+            if !pinned {
+                cx.report(ev);
+            }
+        }
+    }
+}
+
+/// Kubernetes containers that run a mutable reference (with the image name),
+/// and every part's kustomization `images:` entries, which may retag them.
+#[derive(Default)]
+struct Facts {
+    mutable: Vec<(String, Evidence)>,
+    overrides: Vec<ImageOverride>,
 }
 
 /// `docker push|pull IMAGE:latest` (or an untagged pull) in workflow run
@@ -161,18 +188,13 @@ fn compose_images(cx: &mut Context) {
 }
 
 fn kubernetes_images(cx: &mut Context) {
-    for w in &cx.repo.kubernetes.workloads {
+    let k8s = &cx.repo.kubernetes;
+    let mut mutable = Vec::new();
+    for w in &k8s.workloads {
         for c in w.all_containers() {
             let Some(image) = &c.image else {
                 continue;
             };
-            // A kustomization `images:` entry retags the image at build time.
-            let (name, _, _) = split_image_ref(image);
-            if let Some(o) = cx.repo.kubernetes.image_override(&name) {
-                if o.digest.is_some() || o.new_tag.as_deref().is_some_and(|t| t != "latest") {
-                    continue;
-                }
-            }
             if let Some(why) = mutable_reference(image) {
                 let mut ev = k8s_container_evidence(
                     w,
@@ -183,16 +205,20 @@ fn kubernetes_images(cx: &mut Context) {
                     ),
                 );
                 ev.lines = Some(c.image_span.unwrap_or(c.span));
-                cx.report(ev);
+                mutable.push((split_image_ref(image).0, ev));
             }
         }
     }
+    let overrides = k8s.image_overrides.clone();
+    let facts = cx.facts::<Facts>();
+    facts.mutable.extend(mutable);
+    facts.overrides.extend(overrides);
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::testing::check;
+    use crate::testing::{check, check_in_parts};
 
     #[test]
     fn flags_latest_and_untagged() {
@@ -223,6 +249,19 @@ mod tests {
         )
         .is_empty());
         assert_eq!(check(&ImageTagLatest, &[("k8s/pod.yaml", pod)]).len(), 1);
+        // The kustomization may sit in another part of the review; the first
+        // entry for a name wins.
+        let base: &[(&str, &str)] = &[("base/pod.yaml", pod)];
+        let pinned: &[(&str, &str)] = &[("overlays/a/kustomization.yaml", kust)];
+        let latest: &[(&str, &str)] = &[(
+            "overlays/b/kustomization.yaml",
+            "apiVersion: kustomize.config.k8s.io/v1beta1\nkind: Kustomization\nimages:\n  - name: web\n    newTag: latest\n",
+        )];
+        assert!(check_in_parts(&ImageTagLatest, &[base, pinned, latest]).is_empty());
+        assert_eq!(
+            check_in_parts(&ImageTagLatest, &[base, latest, &[]]).len(),
+            1
+        );
     }
 
     #[test]

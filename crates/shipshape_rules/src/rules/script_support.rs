@@ -55,6 +55,11 @@ pub struct CommandKeys {
 
 impl CommandKeys {
     pub fn key(&mut self, s: &Script, c: &Command) -> String {
+        self.number(Self::base(s, c))
+    }
+
+    /// The key before numbering: the script and what the command acts on.
+    pub fn base(s: &Script, c: &Command) -> String {
         let what = c
             .args()
             .iter()
@@ -62,7 +67,11 @@ impl CommandKeys {
             .or_else(|| c.args().iter().find(|a| !a.starts_with('-')))
             .map(String::as_str)
             .unwrap_or("");
-        let base = format!("{}|{} {}", script_key(s), c.program, what);
+        format!("{}|{} {}", script_key(s), c.program, what)
+    }
+
+    /// `base`, numbered from its second use on.
+    pub fn number(&mut self, base: String) -> String {
         let n = self.seen.entry(base.clone()).or_insert(0);
         *n += 1;
         if *n == 1 {
