@@ -2,10 +2,11 @@
 
 use crate::cli::{CliError, FailOn, Format, ProfileArg, ReviewArgs};
 use crate::{followup, settings};
-use shipshape_loaders::{LoadOptions, Repository};
+use shipshape_loaders::LoadOptions;
 use shipshape_model::{Profile, Severity};
 use shipshape_report::text::SourceLookup;
 use shipshape_report::Report;
+use shipshape_rules::stream::Reviewed;
 use std::cell::RefCell;
 use std::collections::HashMap;
 use std::io::{IsTerminal, Write};
@@ -14,7 +15,7 @@ use std::sync::Arc;
 /// File texts for report snippets: those the review kept, and the released
 /// ones read again from disk (once each).
 struct RepoSources<'a> {
-    repo: &'a Repository,
+    repo: &'a Reviewed,
     max_file_size: u64,
     reread: RefCell<HashMap<String, Option<Arc<str>>>>,
 }
@@ -75,18 +76,22 @@ pub fn run(args: &ReviewArgs) -> Result<u8, CliError> {
         max_file_size: settings.max_file_size.unwrap_or(defaults.max_file_size),
     };
     let progress = crate::progress::Progress::start(args.quiet);
-    progress.stage("loading the repository");
-    let mut repo = Repository::load(root, &options).map_err(|e| CliError::usage(e.to_string()))?;
-    repo.release_texts(|f| {
-        shipshape_rules::reads_text(f.kind) || shipshape_config::waivers::mentions_waiver(&f.text)
-    });
     let rules: Vec<_> = all_rules
         .into_iter()
         .filter(|r| !settings.disabled.contains(r.meta().name))
         .collect();
-    progress.stage(format!("running {} rules", rules.len()));
-    let outcome = shipshape_rules::run(&repo, profile, &rules);
-    let mut diagnostics = repo.diagnostics.clone();
+    progress.stage(format!("reviewing with {} rules", rules.len()));
+    let mut repo = shipshape_rules::stream::review(
+        root,
+        &options,
+        profile,
+        &rules,
+        &|f| shipshape_config::waivers::mentions_waiver(&f.text),
+        shipshape_rules::stream::PART_BUDGET,
+    )
+    .map_err(|e| CliError::usage(e.to_string()))?;
+    let outcome = std::mem::take(&mut repo.outcome);
+    let mut diagnostics = std::mem::take(&mut repo.diagnostics);
     diagnostics.extend(outcome.diagnostics);
     diagnostics.sort();
     diagnostics.dedup();
@@ -152,11 +157,7 @@ pub fn run(args: &ReviewArgs) -> Result<u8, CliError> {
         )),
     };
     progress.finish();
-    // Freeing the repository model (millions of small allocations) would
-    // cost several percent of a monorepo review for memory the process
-    // returns to the OS a moment later anyway.
     drop(sources);
-    std::mem::forget(repo);
     let emit = |out: &mut dyn Write| {
         match &rendered {
             Some(text) => out.write_all(text.as_bytes())?,

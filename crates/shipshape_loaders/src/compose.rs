@@ -118,6 +118,37 @@ pub struct Service {
     pub node: Node,
 }
 
+impl Service {
+    /// The Dockerfile `build:` names, relative to the repository root
+    /// (`compose_path` is the compose file's path): `context` and
+    /// `dockerfile` default to `.` and `Dockerfile`.
+    pub fn build_dockerfile(&self, compose_path: &str) -> Option<String> {
+        self.build?;
+        let (context, dockerfile) = match self.node.get("build") {
+            Some(b) if b.is_map() => (
+                b.get("context").and_then(|c| c.text()).unwrap_or("."),
+                b.get("dockerfile")
+                    .and_then(|d| d.text())
+                    .unwrap_or("Dockerfile"),
+            ),
+            Some(b) => (b.text().unwrap_or("."), "Dockerfile"),
+            None => return None,
+        };
+        let dir = compose_path.rsplit_once('/').map(|(d, _)| d).unwrap_or("");
+        let mut parts: Vec<&str> = Vec::new();
+        for seg in [dir, context, dockerfile].iter().flat_map(|p| p.split('/')) {
+            match seg {
+                "" | "." => {}
+                ".." => {
+                    parts.pop();
+                }
+                s => parts.push(s),
+            }
+        }
+        Some(parts.join("/"))
+    }
+}
+
 /// Whether a file name is a compose file name.
 pub fn is_compose_name(name: &str) -> bool {
     let lower = name.to_ascii_lowercase();

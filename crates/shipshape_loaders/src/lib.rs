@@ -12,6 +12,7 @@ pub mod dockerfile;
 pub mod docs;
 pub mod kubernetes;
 pub mod operations;
+pub mod parts;
 pub mod repository;
 pub mod shell;
 pub mod source;

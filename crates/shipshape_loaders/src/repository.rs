@@ -60,6 +60,19 @@ pub struct Repository {
     pub diagnostics: Vec<Diagnostic>,
 }
 
+/// Reads the `--var-file`s (path, text): they may live outside the root.
+pub fn read_var_files(options: &LoadOptions) -> Result<Vec<(String, String)>, LoadError> {
+    options
+        .var_files
+        .iter()
+        .map(|path| {
+            std::fs::read_to_string(path)
+                .map(|text| (path.to_string_lossy().into_owned(), text))
+                .map_err(|e| LoadError(format!("--var-file {}: {e}", path.display())))
+        })
+        .collect()
+}
+
 /// A `--var-file` that cannot be read is a usage error, not a diagnostic.
 #[derive(Debug)]
 pub struct LoadError(pub String);
@@ -74,20 +87,29 @@ impl std::error::Error for LoadError {}
 
 impl Repository {
     pub fn load(root: &Path, options: &LoadOptions) -> Result<Repository, LoadError> {
-        let mut var_files = Vec::new();
-        for path in &options.var_files {
-            let text = std::fs::read_to_string(path)
-                .map_err(|e| LoadError(format!("--var-file {}: {e}", path.display())))?;
-            var_files.push((path.to_string_lossy().into_owned(), text));
-        }
+        let var_files = read_var_files(options)?;
         let discovered = discovery::discover(
             root,
             options.max_file_size,
             options.threads,
             &options.ignore,
         );
-        let files = discovered.files;
-        let mut diagnostics = discovered.diagnostics;
+        Ok(Self::from_files(
+            root,
+            discovered.files,
+            discovered.diagnostics,
+            var_files,
+        ))
+    }
+
+    /// Loads discovered files (all of a repository's, or one part's) with
+    /// discovery's diagnostics about them and the `--var-file` texts.
+    pub fn from_files(
+        root: &Path,
+        files: Vec<SourceFile>,
+        mut diagnostics: Vec<Diagnostic>,
+        var_files: Vec<(String, String)>,
+    ) -> Repository {
         // The file families are independent: each loader runs as its own
         // task (and parallelises over its own files too).
         let mut terraform = None;
@@ -143,7 +165,7 @@ impl Repository {
         diagnostics.sort();
         diagnostics.dedup();
         let docs = docs.unwrap_or_default();
-        Ok(Repository {
+        Repository {
             root: root.to_path_buf(),
             files,
             terraform,
@@ -156,7 +178,7 @@ impl Repository {
             scripts,
             workflows: yaml.workflows,
             diagnostics,
-        })
+        }
     }
 
     /// Releases the text of every file `keep` does not want: once loaded, a

@@ -14,6 +14,7 @@ mod engine;
 mod fingerprint_tests;
 pub mod rules;
 pub mod service_support;
+pub mod stream;
 pub mod support;
 #[cfg(test)]
 pub mod testing;

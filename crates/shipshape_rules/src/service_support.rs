@@ -1,6 +1,7 @@
 //! Helpers the service-code rules share: where a service's evidence points,
 //! which libraries it really imports, how it is started in production.
 
+use shipshape_loaders::code::commands::script_word;
 use shipshape_loaders::code::{Code, Command, Lang, Module, Service};
 use shipshape_loaders::Repository;
 use shipshape_model::{Evidence, LineSpan};
@@ -174,12 +175,7 @@ pub fn tokens_run<'a>(words: impl Iterator<Item = &'a str>, programs: &[&str]) -
 /// `docker-entrypoint.sh`) starts one of `programs`.
 pub fn script_runs(repo: &Repository, s: &Service, cmds: &[&Command], programs: &[&str]) -> bool {
     for c in cmds {
-        for w in &c.words {
-            let rel = w.trim_start_matches("./").trim_start_matches("/app/");
-            let name = rel.rsplit('/').next().unwrap_or(rel);
-            if !(name.ends_with(".sh") || name.contains("entrypoint") || name == "start") {
-                continue;
-            }
+        for rel in c.words.iter().filter_map(|w| script_word(w)) {
             let candidates = [
                 format!("{}/{rel}", c.dir()),
                 format!("{}/{rel}", s.dir),

@@ -25,6 +25,14 @@ pub struct Command {
     pub context: Option<String>,
 }
 
+/// A command word that names a shell script the command runs
+/// (`./start.sh`, `/app/docker-entrypoint.sh`), as a relative path.
+pub fn script_word(word: &str) -> Option<&str> {
+    let rel = word.trim_start_matches("./").trim_start_matches("/app/");
+    let name = rel.rsplit('/').next().unwrap_or(rel);
+    (name.ends_with(".sh") || name.contains("entrypoint") || name == "start").then_some(rel)
+}
+
 impl Command {
     pub fn dir(&self) -> &str {
         super::dir_of(&self.file)

@@ -204,70 +204,7 @@ impl Code {
 
     /// The file a local import specifier of `from` refers to.
     pub fn resolve_import(&self, from: &Module, spec: &str) -> Option<usize> {
-        let dir = from.path.rsplit_once('/').map(|(d, _)| d).unwrap_or("");
-        match from.lang {
-            Lang::JavaScript | Lang::TypeScript => {
-                if !spec.starts_with('.') {
-                    return None;
-                }
-                let base = join(dir, spec)?;
-                let stem = base
-                    .strip_suffix(".js")
-                    .or_else(|| base.strip_suffix(".mjs"))
-                    .or_else(|| base.strip_suffix(".cjs"))
-                    .or_else(|| base.strip_suffix(".jsx"))
-                    .unwrap_or(&base);
-                let mut candidates = vec![base.clone()];
-                for ext in ["ts", "tsx", "js", "mjs", "cjs", "jsx", "mts"] {
-                    candidates.push(format!("{stem}.{ext}"));
-                }
-                for ext in ["ts", "tsx", "js"] {
-                    candidates.push(format!("{base}/index.{ext}"));
-                }
-                candidates.iter().find_map(|c| self.module_index(c))
-            }
-            Lang::Python => {
-                let dots = spec.chars().take_while(|c| *c == '.').count();
-                let rest = &spec[dots..];
-                let rel = rest.replace('.', "/");
-                let mut bases: Vec<String> = vec![];
-                if dots > 0 {
-                    let mut d = dir.to_string();
-                    for _ in 1..dots {
-                        d = d
-                            .rsplit_once('/')
-                            .map(|(p, _)| p.to_string())
-                            .unwrap_or_default();
-                    }
-                    bases.push(d);
-                } else {
-                    // Absolute imports resolve from the file's directory or any parent.
-                    let mut d = dir.to_string();
-                    loop {
-                        bases.push(d.clone());
-                        match d.rsplit_once('/') {
-                            Some((p, _)) => d = p.to_string(),
-                            None if !d.is_empty() => d = String::new(),
-                            None => break,
-                        }
-                    }
-                }
-                for b in bases {
-                    let p = if b.is_empty() {
-                        rel.clone()
-                    } else {
-                        format!("{b}/{rel}")
-                    };
-                    for c in [format!("{p}.py"), format!("{p}/__init__.py")] {
-                        if let Some(i) = self.module_index(&c) {
-                            return Some(i);
-                        }
-                    }
-                }
-                None
-            }
-            Lang::Go => None,
-        }
+        import_candidates(from, spec).find_map(|c| self.module_index(&c))
     }
 
     /// Go: the modules of the local package an import path names.
@@ -385,6 +322,61 @@ impl Code {
             out.push((m, c));
         }
         out
+    }
+}
+
+/// The paths a local import specifier of `from` may name, in the order
+/// they are tried: JS and TS relative specifiers with their extensions and
+/// index files; Python relative imports, and absolute ones from the file's
+/// directory or any parent. Go imports name packages, not files: none.
+pub fn import_candidates(from: &Module, spec: &str) -> Box<dyn Iterator<Item = String>> {
+    let dir = dir_of(&from.path);
+    match from.lang {
+        Lang::JavaScript | Lang::TypeScript => {
+            let Some(base) = spec.starts_with('.').then(|| join(dir, spec)).flatten() else {
+                return Box::new(std::iter::empty());
+            };
+            let stem = base
+                .strip_suffix(".js")
+                .or_else(|| base.strip_suffix(".mjs"))
+                .or_else(|| base.strip_suffix(".cjs"))
+                .or_else(|| base.strip_suffix(".jsx"))
+                .unwrap_or(&base);
+            let mut candidates = vec![base.clone()];
+            for ext in ["ts", "tsx", "js", "mjs", "cjs", "jsx", "mts"] {
+                candidates.push(format!("{stem}.{ext}"));
+            }
+            for ext in ["ts", "tsx", "js"] {
+                candidates.push(format!("{base}/index.{ext}"));
+            }
+            Box::new(candidates.into_iter())
+        }
+        Lang::Python => {
+            let dots = spec.chars().take_while(|c| *c == '.').count();
+            let rel = spec[dots..].replace('.', "/");
+            let parent = |d: &str| dir_of(d).to_string();
+            let bases: Box<dyn Iterator<Item = String>> = if dots > 0 {
+                let mut d = dir.to_string();
+                for _ in 1..dots {
+                    d = parent(&d);
+                }
+                Box::new(std::iter::once(d))
+            } else {
+                // Absolute imports resolve from the file's directory or any parent.
+                Box::new(std::iter::successors(Some(dir.to_string()), move |d| {
+                    (!d.is_empty()).then(|| parent(d))
+                }))
+            };
+            Box::new(bases.flat_map(move |b| {
+                let p = if b.is_empty() {
+                    rel.clone()
+                } else {
+                    format!("{b}/{rel}")
+                };
+                [format!("{p}.py"), format!("{p}/__init__.py")]
+            }))
+        }
+        Lang::Go => Box::new(std::iter::empty()),
     }
 }
 

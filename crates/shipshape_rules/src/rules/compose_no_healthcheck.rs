@@ -144,40 +144,10 @@ fn sibling_healthcheck(file: &ComposeFile, siblings: &[&ComposeFile], svc: &Serv
 /// Whether the service's `build:` names a Dockerfile of this repository
 /// whose final stage declares a HEALTHCHECK.
 fn image_has_healthcheck(repo: &Repository, file: &ComposeFile, svc: &Service) -> bool {
-    if svc.build.is_none() {
-        return false;
-    }
-    let build = svc.node.get("build");
-    let (context, dockerfile) = match build {
-        Some(b) if b.is_map() => (
-            b.get("context").and_then(|c| c.text()).unwrap_or("."),
-            b.get("dockerfile")
-                .and_then(|d| d.text())
-                .unwrap_or("Dockerfile"),
-        ),
-        Some(b) => (b.text().unwrap_or("."), "Dockerfile"),
-        None => return false,
-    };
-    let dir = dir_of(&file.path);
-    let path = normalize(&format!("{dir}/{context}/{dockerfile}"));
-    repo.dockerfile(&path)
+    svc.build_dockerfile(&file.path)
+        .and_then(|path| repo.dockerfile(&path))
         .and_then(|d| d.final_stage())
         .is_some_and(|s| s.healthchecks.last().is_some_and(|h| !h.none))
-}
-
-/// Resolves `.` and `..` in a relative path.
-fn normalize(path: &str) -> String {
-    let mut parts: Vec<&str> = Vec::new();
-    for seg in path.split('/') {
-        match seg {
-            "" | "." => {}
-            ".." => {
-                parts.pop();
-            }
-            s => parts.push(s),
-        }
-    }
-    parts.join("/")
 }
 
 #[cfg(test)]

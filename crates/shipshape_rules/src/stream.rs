@@ -1,0 +1,145 @@
+//! Reviews a repository a part at a time: each part is loaded, checked and
+//! dropped before the next is loaded, so that memory follows the largest
+//! part and the findings, not the whole monorepo's model. The report is the
+//! one a review of the whole repository at once gives
+//! (docs/design/streaming-review.md).
+
+use crate::{Outcome, Review, Rule};
+use shipshape_loaders::parts::{self, Bounds};
+use shipshape_loaders::repository::{read_var_files, LoadError};
+use shipshape_loaders::{discovery, Diagnostic, LoadOptions, Repository, SourceFile};
+use shipshape_model::Profile;
+use std::path::{Path, PathBuf};
+
+/// Source bytes per part. A part's model is about ten times its source,
+/// so a part stays well under 100 MB while the parts' own fixed costs
+/// (a rule pass each) stay small.
+pub const PART_BUDGET: usize = 6 << 20;
+
+/// What the report needs from a review once the models are gone.
+pub struct Reviewed {
+    pub root: PathBuf,
+    /// Every file read, sorted by path; texts kept only where `keep`
+    /// wanted them.
+    pub files: Vec<SourceFile>,
+    /// Discovery's and the loaders' diagnostics, sorted.
+    pub diagnostics: Vec<Diagnostic>,
+    pub outcome: Outcome,
+    /// How many parts the review was made in (1: all at once).
+    pub parts: usize,
+}
+
+impl Reviewed {
+    pub fn file(&self, path: &str) -> Option<&SourceFile> {
+        shipshape_loaders::source::find(&self.files, path)
+    }
+}
+
+/// Discovers the repository under `root` and reviews it in parts of about
+/// `budget` bytes. Once a part is checked, its texts are released except
+/// those `keep` wants (rules read the texts they need while the part is
+/// loaded). Anything that ties one part to another (see
+/// [`parts::escapes`]) makes the review start over with everything at once.
+pub fn review(
+    root: &Path,
+    options: &LoadOptions,
+    profile: Profile,
+    rules: &[&'static dyn Rule],
+    keep: &(dyn Fn(&SourceFile) -> bool + Sync),
+    budget: usize,
+) -> Result<Reviewed, LoadError> {
+    let var_files = read_var_files(options)?;
+    let discovered = discovery::discover(
+        root,
+        options.max_file_size,
+        options.threads,
+        &options.ignore,
+    );
+    let split = parts::split(&discovered.files, budget);
+    if split.len() > 1 {
+        if let Some(reviewed) = in_parts(
+            root,
+            discovered.files,
+            &split,
+            &var_files,
+            profile,
+            rules,
+            keep,
+        ) {
+            return Ok(Reviewed {
+                diagnostics: merged(discovered.diagnostics, reviewed.diagnostics),
+                ..reviewed
+            });
+        }
+        // Tied together: read everything again and review it at once.
+        return review(root, options, profile, rules, keep, usize::MAX);
+    }
+    let mut repo =
+        Repository::from_files(root, discovered.files, discovered.diagnostics, var_files);
+    let mut review = Review::new(profile, rules);
+    check(&mut review, &mut repo, keep);
+    let reviewed = Reviewed {
+        root: root.to_path_buf(),
+        files: std::mem::take(&mut repo.files),
+        diagnostics: std::mem::take(&mut repo.diagnostics),
+        outcome: review.finish(),
+        parts: 1,
+    };
+    // Freeing the model (millions of small allocations) would cost several
+    // percent of a large review for memory the process returns to the OS a
+    // moment later anyway.
+    std::mem::forget(repo);
+    Ok(reviewed)
+}
+
+/// Releases the texts rules do not read, checks the loaded part, then
+/// releases every text `keep` does not want.
+fn check(review: &mut Review, repo: &mut Repository, keep: &(dyn Fn(&SourceFile) -> bool + Sync)) {
+    repo.release_texts(|f| crate::reads_text(f.kind) || keep(f));
+    review.check(repo);
+    repo.release_texts(keep);
+}
+
+/// The review part by part; `None` when a part reaches into another.
+fn in_parts(
+    root: &Path,
+    files: Vec<SourceFile>,
+    split: &[parts::Part],
+    var_files: &[(String, String)],
+    profile: Profile,
+    rules: &[&'static dyn Rule],
+    keep: &(dyn Fn(&SourceFile) -> bool + Sync),
+) -> Option<Reviewed> {
+    let all: Vec<String> = files.iter().map(|f| f.path.clone()).collect();
+    let mut files = files.into_iter();
+    let mut review = Review::new(profile, rules);
+    let mut kept = Vec::with_capacity(all.len());
+    let mut diagnostics = Vec::new();
+    for part in split {
+        let mine: Vec<SourceFile> = files.by_ref().take(part.files.len()).collect();
+        let mut repo = Repository::from_files(root, mine, Vec::new(), var_files.to_vec());
+        if !parts::escapes(&repo, &Bounds { all: &all, part }).is_empty() {
+            return None;
+        }
+        check(&mut review, &mut repo, keep);
+        kept.append(&mut repo.files);
+        diagnostics.append(&mut repo.diagnostics);
+        // Dropped on a worker thread: freeing a part's model (millions of
+        // small allocations) overlaps loading the next one.
+        rayon::spawn(move || drop(repo));
+    }
+    Some(Reviewed {
+        root: root.to_path_buf(),
+        files: kept,
+        diagnostics,
+        outcome: review.finish(),
+        parts: split.len(),
+    })
+}
+
+fn merged(mut a: Vec<Diagnostic>, b: Vec<Diagnostic>) -> Vec<Diagnostic> {
+    a.extend(b);
+    a.sort();
+    a.dedup();
+    a
+}
