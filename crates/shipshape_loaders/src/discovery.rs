@@ -39,13 +39,13 @@ pub fn discover(
     threads: usize,
     extra_ignores: &[String],
 ) -> Discovered {
-    read_all(&walk(root, threads, extra_ignores), max_file_size)
+    read(&walk(root, threads, extra_ignores), max_file_size)
 }
 
 /// Reads the walked files. A file can vanish or change between the walk and
 /// the read (a checkout in progress, a build writing beside the review):
 /// that is a `skipped` diagnostic, never an error of the review.
-fn read_all(paths: &[(String, PathBuf)], max_file_size: u64) -> Discovered {
+pub fn read(paths: &[(String, PathBuf)], max_file_size: u64) -> Discovered {
     let read: Vec<Result<Option<SourceFile>, Diagnostic>> = paths
         .par_iter()
         .map(|(rel, path)| read_file(rel, path, max_file_size))
@@ -64,7 +64,10 @@ fn read_all(paths: &[(String, PathBuf)], max_file_size: u64) -> Discovered {
     Discovered { files, diagnostics }
 }
 
-fn walk(root: &Path, threads: usize, extra_ignores: &[String]) -> Vec<(String, PathBuf)> {
+/// The files under `root` that discovery may read (by name: a file no
+/// loader wants is never opened), as (path relative to the root, path),
+/// sorted by the relative path.
+pub fn walk(root: &Path, threads: usize, extra_ignores: &[String]) -> Vec<(String, PathBuf)> {
     let mut builder = ignore::WalkBuilder::new(root);
     builder
         .hidden(false)
@@ -100,7 +103,8 @@ fn walk(root: &Path, threads: usize, extra_ignores: &[String]) -> Vec<(String, P
             if let Ok(entry) = entry {
                 // Only regular files: symlinks, FIFOs and sockets are never opened.
                 if entry.file_type().is_some_and(|t| t.is_file()) {
-                    if let Ok(rel) = entry.path().strip_prefix(root) {
+                    let wanted = entry.file_name().to_str().is_none_or(may_read);
+                    if let (true, Ok(rel)) = (wanted, entry.path().strip_prefix(root)) {
                         let rel = rel
                             .components()
                             .map(|c| c.as_os_str().to_string_lossy())
@@ -120,14 +124,19 @@ fn walk(root: &Path, threads: usize, extra_ignores: &[String]) -> Vec<(String, P
     found
 }
 
+/// Whether a file of this name may be one a loader wants: a known kind, or
+/// a name without extension that may be a script (decided by its first line).
+fn may_read(name: &str) -> bool {
+    classify(name, "").is_some() || !name.contains('.')
+}
+
 fn read_file(rel: &str, path: &Path, max: u64) -> Result<Option<SourceFile>, Diagnostic> {
     let name = rel.rsplit('/').next().unwrap_or(rel);
-    // Classify by name first so files no loader wants are never opened.
-    let by_name = classify(name, "");
-    let may_be_script = !name.contains('.') || by_name == Some(FileKind::Other);
-    if by_name.is_none() && !may_be_script {
+    // Classified by name first so files no loader wants are never opened.
+    if !may_read(name) {
         return Ok(None);
     }
+    let by_name = classify(name, "");
     let skipped =
         |why: String| Diagnostic::new(DiagnosticKind::Skipped, Some(rel.to_string()), None, why);
     let file = std::fs::File::open(path).map_err(|e| skipped(format!("cannot read: {e}")))?;
@@ -185,7 +194,7 @@ mod tests {
         let paths = walk(dir.path(), 1, &[]);
         assert_eq!(paths.len(), 2);
         std::fs::remove_file(dir.path().join("gone.tf")).expect("remove");
-        let found = read_all(&paths, 1 << 20);
+        let found = read(&paths, 1 << 20);
         let read: Vec<&str> = found.files.iter().map(|f| f.path.as_str()).collect();
         assert_eq!(read, ["main.tf"]);
         assert_eq!(found.diagnostics.len(), 1, "{:?}", found.diagnostics);
@@ -201,7 +210,7 @@ mod tests {
         std::fs::write(dir.path().join("main.tf"), "locals {}\n").expect("write");
         let paths = walk(dir.path(), 1, &[]);
         std::fs::write(dir.path().join("main.tf"), "#".repeat(4096)).expect("grow");
-        let found = read_all(&paths, 1024);
+        let found = read(&paths, 1024);
         assert!(found.files.is_empty());
         assert_eq!(found.diagnostics.len(), 1);
         assert_eq!(found.diagnostics[0].kind, DiagnosticKind::Skipped);

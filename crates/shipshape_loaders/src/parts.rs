@@ -12,7 +12,7 @@
 use crate::code::commands::script_word;
 use crate::code::{dir_of, import_candidates, CommandSource};
 use crate::terraform::join_rel;
-use crate::{Repository, SourceFile};
+use crate::Repository;
 use std::collections::HashSet;
 use std::ops::Range;
 
@@ -24,31 +24,25 @@ pub struct Part {
     pub roots: Vec<String>,
 }
 
-/// Splits `files` (sorted by path) into parts of whole units, packed in
-/// path order up to `budget` bytes of text each (a larger unit is a part of
-/// its own). A repository with files at its root is one unit, so one part.
-pub fn split(files: &[SourceFile], budget: usize) -> Vec<Part> {
-    let with_files: HashSet<&str> = files.iter().map(SourceFile::dir).collect();
+/// Splits `paths` (sorted) into parts of whole units, packed in path
+/// order up to `budget` files each (a larger unit is a part of its own).
+/// A repository with files at its root is one unit, so one part.
+pub fn split<P: AsRef<str>>(paths: &[P], budget: usize) -> Vec<Part> {
+    let with_files: HashSet<&str> = paths.iter().map(|p| dir_of(p.as_ref())).collect();
     let mut parts: Vec<Part> = Vec::new();
-    let mut bytes = 0;
     let mut i = 0;
-    while i < files.len() {
-        let root = unit_root(&files[i].path, &with_files).to_string();
-        let end = i + files[i..].partition_point(|f| within(&f.path, &root));
-        let size: usize = files[i..end].iter().map(|f| f.text.len()).sum();
+    while i < paths.len() {
+        let root = unit_root(paths[i].as_ref(), &with_files).to_string();
+        let end = i + paths[i..].partition_point(|p| within(p.as_ref(), &root));
         match parts.last_mut() {
-            Some(p) if bytes + size <= budget => {
+            Some(p) if p.files.len() + (end - i) <= budget => {
                 p.files.end = end;
                 p.roots.push(root);
-                bytes += size;
             }
-            _ => {
-                parts.push(Part {
-                    files: i..end,
-                    roots: vec![root],
-                });
-                bytes = size;
-            }
+            _ => parts.push(Part {
+                files: i..end,
+                roots: vec![root],
+            }),
         }
         i = end;
     }
@@ -214,21 +208,15 @@ pub fn escapes(repo: &Repository, bounds: &Bounds) -> Vec<String> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::source::FileKind;
-    use crate::LoadOptions;
-
-    fn file(path: &str, text: &str) -> SourceFile {
-        SourceFile::new(path, FileKind::Other, text)
-    }
 
     #[test]
     fn units_are_the_topmost_directories_with_files() {
         let files = vec![
-            file("teams/a/README.md", "12345"),
-            file("teams/a/infra/main.tf", "12345"),
-            file("teams/b/app.py", "12345"),
-            file("teams/b-2/x/app.py", "12345"),
-            file("teams/b-2/y/app.py", "12345"),
+            "teams/a/README.md",
+            "teams/a/infra/main.tf",
+            "teams/b/app.py",
+            "teams/b-2/x/app.py",
+            "teams/b-2/y/app.py",
         ];
         let split = split(&files, 1);
         let roots: Vec<&[String]> = split.iter().map(|p| p.roots.as_slice()).collect();
@@ -243,14 +231,14 @@ mod tests {
         );
         assert_eq!(split[0].files, 0..2);
         // Whole units are packed up to the budget.
-        let packed = super::split(&files, 10);
+        let packed = super::split(&files, 2);
         assert_eq!(
             packed.iter().map(|p| p.files.clone()).collect::<Vec<_>>(),
             [0..2, 2..4, 4..5]
         );
         // A file at the root makes the root the only unit.
         let mut rooted = files.clone();
-        rooted.insert(0, file("Makefile", "x"));
+        rooted.insert(0, "Makefile");
         assert_eq!(super::split(&rooted, 1).len(), 1);
     }
 
@@ -263,16 +251,15 @@ mod tests {
             std::fs::create_dir_all(p.parent().expect("parent")).expect("mkdir");
             std::fs::write(p, text).expect("write");
         }
-        let found = crate::discovery::discover(dir.path(), 1 << 20, 0, &[]).files;
-        let all: Vec<String> = found.iter().map(|f| f.path.clone()).collect();
-        let split = split(&found, 1);
+        let walked = crate::discovery::walk(dir.path(), 0, &[]);
+        let all: Vec<String> = walked.iter().map(|(rel, _)| rel.clone()).collect();
+        let split = split(&all, 1);
         let part = split
             .iter()
             .find(|p| all[p.files.clone()].iter().any(|f| f == path))
             .expect("a part holds the path");
-        let mine = found[part.files.clone()].to_vec();
+        let mine = crate::discovery::read(&walked[part.files.clone()], 1 << 20).files;
         let repo = Repository::from_files(dir.path(), mine, vec![], vec![]);
-        let _ = LoadOptions::default();
         escapes(&repo, &Bounds { all: &all, part })
     }
 

@@ -29,6 +29,10 @@ pub fn write(report: &Report, mut out: impl std::io::Write) -> std::io::Result<(
     out.flush()
 }
 
+/// Findings printed per batch: enough for every thread to print runs in
+/// parallel, few enough that two batches of text stay a few megabytes.
+const BATCH: usize = 2048;
+
 /// The findings array at the nesting of a report field, as serde_json's
 /// pretty printer writes it: each element two levels in.
 ///
@@ -36,7 +40,6 @@ pub fn write(report: &Report, mut out: impl std::io::Write) -> std::io::Result<(
 /// this thread writes the last one: a monorepo's findings are hundreds of
 /// megabytes, and writing them is not free.
 fn write_findings(findings: &[Finding], out: &mut impl std::io::Write) -> std::io::Result<()> {
-    const BATCH: usize = 8192;
     if findings.is_empty() {
         return out.write_all(b"[]");
     }
@@ -202,7 +205,7 @@ mod tests {
     /// of the whole report: with no findings, a few, and across batches.
     #[test]
     fn streamed_report_is_serde_json_pretty_output() {
-        for n in [0, 1, 3, 8192 + 5] {
+        for n in [0, 1, 3, BATCH + 5] {
             let r = report(n);
             let mut streamed = Vec::new();
             write(&r, &mut streamed).unwrap();

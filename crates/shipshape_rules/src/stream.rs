@@ -11,10 +11,10 @@ use shipshape_loaders::{discovery, Diagnostic, LoadOptions, Repository, SourceFi
 use shipshape_model::Profile;
 use std::path::{Path, PathBuf};
 
-/// Source bytes per part. A part's model is about ten times its source,
-/// so a part stays well under 100 MB while the parts' own fixed costs
+/// Files per part. On the benchmark monorepo a part of this many files
+/// holds about 50 MB of texts and model, while the parts' own fixed costs
 /// (a rule pass each) stay small.
-pub const PART_BUDGET: usize = 6 << 20;
+pub const PART_BUDGET: usize = 4096;
 
 /// What the report needs from a review once the models are gone.
 pub struct Reviewed {
@@ -35,8 +35,9 @@ impl Reviewed {
     }
 }
 
-/// Discovers the repository under `root` and reviews it in parts of about
-/// `budget` bytes. Once a part is checked, its texts are released except
+/// Discovers the repository under `root` and reviews it in parts of at
+/// most `budget` files (or one unit, when larger); each part's files are
+/// read when it is loaded. Once a part is checked, its texts are released except
 /// those `keep` wants (rules read the texts they need while the part is
 /// loaded). Anything that ties one part to another (see
 /// [`parts::escapes`]) makes the review start over with everything at once.
@@ -49,31 +50,21 @@ pub fn review(
     budget: usize,
 ) -> Result<Reviewed, LoadError> {
     let var_files = read_var_files(options)?;
-    let discovered = discovery::discover(
-        root,
-        options.max_file_size,
-        options.threads,
-        &options.ignore,
-    );
-    let split = parts::split(&discovered.files, budget);
+    let walked = discovery::walk(root, options.threads, &options.ignore);
+    let all: Vec<String> = walked.iter().map(|(rel, _)| rel.clone()).collect();
+    let split = parts::split(&all, budget);
     if split.len() > 1 {
-        if let Some(reviewed) = in_parts(
-            root,
-            discovered.files,
-            &split,
-            &var_files,
-            profile,
-            rules,
-            keep,
-        ) {
-            return Ok(Reviewed {
-                diagnostics: merged(discovered.diagnostics, reviewed.diagnostics),
-                ..reviewed
-            });
+        let by_part = Walked {
+            paths: &walked,
+            all: &all,
+            max_file_size: options.max_file_size,
+        };
+        if let Some(reviewed) = in_parts(root, &by_part, &split, &var_files, profile, rules, keep) {
+            return Ok(reviewed);
         }
-        // Tied together: read everything again and review it at once.
-        return review(root, options, profile, rules, keep, usize::MAX);
+        // Tied together: review everything at once.
     }
+    let discovered = discovery::read(&walked, options.max_file_size);
     let mut repo =
         Repository::from_files(root, discovered.files, discovered.diagnostics, var_files);
     let mut review = Review::new(profile, rules);
@@ -100,25 +91,36 @@ fn check(review: &mut Review, repo: &mut Repository, keep: &(dyn Fn(&SourceFile)
     repo.release_texts(keep);
 }
 
+/// The files discovery walked, read part by part.
+struct Walked<'a> {
+    paths: &'a [(String, PathBuf)],
+    /// The relative paths, sorted.
+    all: &'a [String],
+    max_file_size: u64,
+}
+
 /// The review part by part; `None` when a part reaches into another.
 fn in_parts(
     root: &Path,
-    files: Vec<SourceFile>,
+    walked: &Walked,
     split: &[parts::Part],
     var_files: &[(String, String)],
     profile: Profile,
     rules: &[&'static dyn Rule],
     keep: &(dyn Fn(&SourceFile) -> bool + Sync),
 ) -> Option<Reviewed> {
-    let all: Vec<String> = files.iter().map(|f| f.path.clone()).collect();
-    let mut files = files.into_iter();
     let mut review = Review::new(profile, rules);
-    let mut kept = Vec::with_capacity(all.len());
+    let mut kept = Vec::with_capacity(walked.all.len());
     let mut diagnostics = Vec::new();
     for part in split {
-        let mine: Vec<SourceFile> = files.by_ref().take(part.files.len()).collect();
-        let mut repo = Repository::from_files(root, mine, Vec::new(), var_files.to_vec());
-        if !parts::escapes(&repo, &Bounds { all: &all, part }).is_empty() {
+        let read = discovery::read(&walked.paths[part.files.clone()], walked.max_file_size);
+        let mut repo =
+            Repository::from_files(root, read.files, read.diagnostics, var_files.to_vec());
+        let bounds = Bounds {
+            all: walked.all,
+            part,
+        };
+        if !parts::escapes(&repo, &bounds).is_empty() {
             return None;
         }
         check(&mut review, &mut repo, keep);
@@ -128,6 +130,8 @@ fn in_parts(
         // small allocations) overlaps loading the next one.
         rayon::spawn(move || drop(repo));
     }
+    diagnostics.sort();
+    diagnostics.dedup();
     Some(Reviewed {
         root: root.to_path_buf(),
         files: kept,
@@ -135,11 +139,4 @@ fn in_parts(
         outcome: review.finish(),
         parts: split.len(),
     })
-}
-
-fn merged(mut a: Vec<Diagnostic>, b: Vec<Diagnostic>) -> Vec<Diagnostic> {
-    a.extend(b);
-    a.sort();
-    a.dedup();
-    a
 }
