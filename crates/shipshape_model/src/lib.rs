@@ -9,7 +9,8 @@ mod finding;
 mod lines;
 
 pub use finding::{
-    Category, Diagnostic, DiagnosticKind, Evidence, Finding, Profile, Severity, Suppression,
+    sort_findings, Category, Diagnostic, DiagnosticKind, Evidence, Finding, Profile, Severity,
+    Suppression,
 };
 pub use lines::{LineIndex, LineSpan};
 

@@ -89,7 +89,7 @@ impl Report {
         suppressed: Vec<Finding>,
         diagnostics: Vec<Diagnostic>,
     ) -> Self {
-        findings.sort_by(|a, b| a.sort_key().cmp(&b.sort_key()));
+        shipshape_model::sort_findings(&mut findings);
         let categories = Category::ALL
             .iter()
             .map(|&c| {
