@@ -54,6 +54,11 @@ impl Meta {
     pub fn id(&self) -> String {
         format!("{}/{}/{}", self.kind, self.namespace, self.name)
     }
+
+    /// (namespace, kind, name): what an autoscaler's target names.
+    pub fn key(&self) -> (&str, &str, &str) {
+        (&self.namespace, &self.kind, &self.name)
+    }
 }
 
 /// A label selector; `matchLabels` and `matchExpressions` are ANDed.
@@ -276,9 +281,12 @@ pub struct Hpa {
 impl Hpa {
     /// Whether its `scaleTargetRef` names the object (in its namespace).
     pub fn targets(&self, object: &Meta) -> bool {
-        self.meta.namespace == object.namespace
-            && self.target_kind == object.kind
-            && self.target_name == object.name
+        self.target() == object.key()
+    }
+
+    /// (namespace, kind, name) of the object it scales, as [`Meta::key`].
+    pub fn target(&self) -> (&str, &str, &str) {
+        (&self.meta.namespace, &self.target_kind, &self.target_name)
     }
 }
 

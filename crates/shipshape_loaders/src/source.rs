@@ -1,7 +1,7 @@
 //! A file of the reviewed repository, as read once by discovery.
 
 use shipshape_model::LineIndex;
-use std::sync::Arc;
+use std::sync::{Arc, LazyLock};
 
 /// Which loader a file goes to.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
@@ -56,8 +56,11 @@ impl SourceFile {
     /// Drops the text and line index; the file keeps its path and kind.
     /// Reading the text afterwards gives "" (see [`SourceFile::is_released`]).
     pub fn release_text(&mut self) {
-        self.text = Arc::from("");
-        self.lines = Arc::new(LineIndex::new(""));
+        // Shared: a monorepo review keeps a released entry per file.
+        static EMPTY: LazyLock<(Arc<str>, Arc<LineIndex>)> =
+            LazyLock::new(|| (Arc::from(""), Arc::new(LineIndex::new(""))));
+        self.text = EMPTY.0.clone();
+        self.lines = EMPTY.1.clone();
         self.released = true;
     }
 

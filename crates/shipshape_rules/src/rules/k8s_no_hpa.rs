@@ -1,6 +1,7 @@
 use crate::support::k8s_workload_evidence;
 use crate::{declare_rule, Context, Rule, RuleMeta};
 use shipshape_loaders::kubernetes::{Hpa, Workload};
+use std::collections::HashSet;
 
 declare_rule! {
     /// ### What it finds
@@ -58,8 +59,10 @@ impl Rule for K8sNoHpa {
 
     fn finish(&self, cx: &mut Context) {
         let facts = cx.take_facts::<Facts>();
+        // Indexed once: a monorepo has thousands of each.
+        let targeted: HashSet<_> = facts.hpas.iter().map(Hpa::target).collect();
         for w in &facts.unscaled {
-            if facts.hpas.iter().any(|h| h.targets(&w.meta)) {
+            if targeted.contains(&w.meta.key()) {
                 continue;
             }
             cx.report(k8s_workload_evidence(

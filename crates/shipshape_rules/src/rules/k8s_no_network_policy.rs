@@ -1,7 +1,7 @@
 use crate::support::k8s_workload_evidence;
 use crate::{declare_rule, Context, Rule, RuleMeta};
 use shipshape_loaders::kubernetes::{NetworkPolicy, Workload};
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashMap};
 
 declare_rule! {
     /// ### What it finds
@@ -60,9 +60,27 @@ impl Rule for K8sNoNetworkPolicy {
 
     fn finish(&self, cx: &mut Context) {
         let facts = cx.take_facts::<Facts>();
+        // Indexed once: a monorepo has thousands of each.
+        let mut by_namespace: HashMap<&str, Vec<&NetworkPolicy>> = HashMap::new();
+        let mut cluster_wide = Vec::new();
+        for n in &facts.policies {
+            if n.cluster_wide {
+                cluster_wide.push(n);
+            }
+            by_namespace
+                .entry(n.meta.namespace.as_str())
+                .or_default()
+                .push(n);
+        }
         let mut unselected: BTreeMap<&str, Vec<&Workload>> = BTreeMap::new();
         for w in &facts.unselected {
-            if !facts.policies.iter().any(|n| n.selects(w)) {
+            let namespaced = by_namespace.get(w.meta.namespace.as_str());
+            let selected = namespaced
+                .into_iter()
+                .flatten()
+                .chain(&cluster_wide)
+                .any(|n| n.selects(w));
+            if !selected {
                 unselected
                     .entry(w.meta.namespace.as_str())
                     .or_default()
@@ -73,7 +91,7 @@ impl Rule for K8sNoNetworkPolicy {
             let Some(first) = workloads.first() else {
                 continue;
             };
-            let any_policy = facts.policies.iter().any(|n| n.meta.namespace == ns);
+            let any_policy = by_namespace.contains_key(ns);
             let names: Vec<String> = workloads
                 .iter()
                 .map(|w| format!("{} `{}`", w.meta.kind, w.meta.name))

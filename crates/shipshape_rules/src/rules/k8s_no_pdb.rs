@@ -1,6 +1,7 @@
 use crate::support::k8s_workload_evidence;
 use crate::{declare_rule, Context, Rule, RuleMeta};
 use shipshape_loaders::kubernetes::{Hpa, Pdb, Workload};
+use std::collections::HashMap;
 
 declare_rule! {
     /// ### What it finds
@@ -65,15 +66,23 @@ impl Rule for K8sNoPdb {
 
     fn finish(&self, cx: &mut Context) {
         let facts = cx.take_facts::<Facts>();
+        // Indexed once: a monorepo has thousands of each.
+        let mut hpa_min: HashMap<_, Option<i64>> = HashMap::new();
+        for h in &facts.hpas {
+            let min = hpa_min.entry(h.target()).or_default();
+            *min = (*min).max(h.min_replicas);
+        }
+        let mut pdbs: HashMap<&str, Vec<&Pdb>> = HashMap::new();
+        for p in &facts.pdbs {
+            pdbs.entry(p.meta.namespace.as_str()).or_default().push(p);
+        }
         for w in &facts.unbudgeted {
-            let hpa_min = facts
-                .hpas
-                .iter()
-                .filter(|h| h.targets(&w.meta))
-                .filter_map(|h| h.min_replicas)
-                .max();
-            let replicas = w.effective_replicas().max(hpa_min.unwrap_or(0));
-            if replicas <= 1 || facts.pdbs.iter().any(|p| p.selects(w)) {
+            let min = hpa_min.get(&w.meta.key()).copied().flatten();
+            let replicas = w.effective_replicas().max(min.unwrap_or(0));
+            let budgeted = pdbs
+                .get(w.meta.namespace.as_str())
+                .is_some_and(|ps| ps.iter().any(|p| p.selects(w)));
+            if replicas <= 1 || budgeted {
                 continue;
             }
             cx.report(k8s_workload_evidence(
