@@ -1,65 +1,113 @@
 //! Splitting a review into parts, so that a monorepo is loaded and checked
 //! a part at a time instead of all at once (docs/design/streaming-review.md).
 //!
-//! A part is a run of *units*. A unit is a topmost directory that holds
-//! files of its own, with its whole subtree: above a unit root no directory
-//! holds a file, so walking up from a file for its nearest manifest finds
-//! the same manifest whether the review is split or not. What else ties
-//! files of different units together (a module source, a `file()` read, a
-//! relative import, a build context) is found after a part is loaded, by
-//! [`escapes`]: the review then falls back to loading everything at once.
+//! A part is a set of whole *units*. The files at the root are one unit
+//! (unless one of them is a code manifest, such as a workspace
+//! `package.json` or a `go.mod`: then the repository is one unit). Below
+//! the root, a unit is a topmost directory that holds files of its own,
+//! with its whole subtree: between the root and a unit no directory holds
+//! a file, so walking up from a file for its nearest manifest finds the
+//! same manifest whether the review is split or not. What else ties files
+//! of different units together (a module source, a `file()` read, an
+//! import, a build context, a service owning the directories below it) is
+//! found after a part is loaded, by [`escapes`]: the review then falls
+//! back to loading everything at once.
 
 use crate::code::commands::script_word;
 use crate::code::{dir_of, import_candidates, CommandSource};
+use crate::source::{classify, FileKind};
 use crate::terraform::join_rel;
 use crate::Repository;
 use std::collections::HashSet;
-use std::ops::Range;
 
-/// A run of whole units: the files (as indices into the sorted list) and
-/// the units' root directories.
+/// The files at the root, or a directory with its whole subtree.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Part {
-    pub files: Range<usize>,
-    pub roots: Vec<String>,
+pub struct Unit {
+    pub dir: String,
+    pub subtree: bool,
 }
 
-/// Splits `paths` (sorted) into parts of whole units, packed in path
-/// order up to `budget` files each (a larger unit is a part of its own).
-/// A repository with files at its root is one unit, so one part.
+impl Unit {
+    /// Whether `path` (a file or a directory) lies in the unit.
+    pub fn holds(&self, path: &str) -> bool {
+        if self.subtree {
+            within(path, &self.dir)
+        } else {
+            dir_of(path) == self.dir
+        }
+    }
+}
+
+/// Whole units: their files (sorted indices into the walked paths).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Part {
+    pub files: Vec<usize>,
+    pub units: Vec<Unit>,
+}
+
+/// Splits `paths` (sorted) into parts of whole units, packed (the root's
+/// files first, then the subtrees in path order) up to `budget` files
+/// each; a larger unit is a part of its own.
 pub fn split<P: AsRef<str>>(paths: &[P], budget: usize) -> Vec<Part> {
-    let with_files: HashSet<&str> = paths.iter().map(|p| dir_of(p.as_ref())).collect();
     let mut parts: Vec<Part> = Vec::new();
-    let mut i = 0;
-    while i < paths.len() {
-        let root = unit_root(paths[i].as_ref(), &with_files).to_string();
-        let end = i + paths[i..].partition_point(|p| within(p.as_ref(), &root));
+    for (unit, files) in units(paths) {
         match parts.last_mut() {
-            Some(p) if p.files.len() + (end - i) <= budget => {
-                p.files.end = end;
-                p.roots.push(root);
+            Some(p) if p.files.len() + files.len() <= budget => {
+                p.files.extend(files);
+                p.units.push(unit);
             }
             _ => parts.push(Part {
-                files: i..end,
-                roots: vec![root],
+                files,
+                units: vec![unit],
             }),
         }
-        i = end;
+    }
+    for p in &mut parts {
+        p.files.sort_unstable();
     }
     parts
 }
 
-/// The shallowest directory on the way to `path` that holds a file of its
-/// own (the file's own directory at the latest).
-fn unit_root<'a>(path: &'a str, with_files: &HashSet<&str>) -> &'a str {
-    let dir = dir_of(path);
-    if with_files.contains("") {
-        return "";
+/// The units of `paths` (sorted), each with its files.
+fn units<P: AsRef<str>>(paths: &[P]) -> Vec<(Unit, Vec<usize>)> {
+    let unit = |dir: &str, subtree| Unit {
+        dir: dir.to_string(),
+        subtree,
+    };
+    let at_root: Vec<usize> = (0..paths.len())
+        .filter(|&i| !paths[i].as_ref().contains('/'))
+        .collect();
+    let manifest_at_root = at_root
+        .iter()
+        .any(|&i| classify(paths[i].as_ref(), "") == Some(FileKind::Manifest));
+    if manifest_at_root {
+        return vec![(unit("", true), (0..paths.len()).collect())];
     }
-    dir.match_indices('/')
-        .map(|(i, _)| &dir[..i])
-        .find(|d| with_files.contains(d))
-        .unwrap_or(dir)
+    let mut out = Vec::new();
+    if !at_root.is_empty() {
+        out.push((unit("", false), at_root));
+    }
+    let with_files: HashSet<&str> = paths.iter().map(|p| dir_of(p.as_ref())).collect();
+    let mut i = 0;
+    while i < paths.len() {
+        let path = paths[i].as_ref();
+        let dir = dir_of(path);
+        if dir.is_empty() {
+            i += 1;
+            continue;
+        }
+        // The shallowest directory on the way that holds a file of its own.
+        let root = dir
+            .match_indices('/')
+            .map(|(at, _)| &dir[..at])
+            .find(|d| with_files.contains(d))
+            .unwrap_or(dir);
+        // A subtree is contiguous in path order: no root file sorts inside it.
+        let end = i + paths[i..].partition_point(|p| within(p.as_ref(), root));
+        out.push((unit(root, true), (i..end).collect()));
+        i = end;
+    }
+    out
 }
 
 /// Whether `path` is `dir` or lies below it (`""` is the root).
@@ -72,7 +120,7 @@ pub fn within(path: &str, dir: &str) -> bool {
 
 /// A loaded part among the whole repository's files.
 pub struct Bounds<'a> {
-    /// Every file's path, sorted.
+    /// Every walked path, sorted.
     pub all: &'a [String],
     pub part: &'a Part,
 }
@@ -81,8 +129,9 @@ impl Bounds<'_> {
     /// Whether a file at `path`, or below `path` as a directory, belongs
     /// to another part.
     fn elsewhere(&self, path: &str) -> bool {
+        let mine = &self.part.files;
         let exact = self.all.partition_point(|p| p.as_str() < path);
-        if self.all.get(exact).is_some_and(|p| p == path) && !self.part.files.contains(&exact) {
+        if self.all.get(exact).is_some_and(|p| p == path) && mine.binary_search(&exact).is_err() {
             return true;
         }
         let prefix = if path.is_empty() {
@@ -92,16 +141,13 @@ impl Bounds<'_> {
         };
         let lo = self.all.partition_point(|p| p.as_str() < prefix.as_str());
         let hi = lo + self.all[lo..].partition_point(|p| p.starts_with(&prefix));
-        lo < hi && (lo < self.part.files.start || hi > self.part.files.end)
+        let held = mine.partition_point(|&i| i < hi) - mine.partition_point(|&i| i < lo);
+        held < hi - lo
     }
 
     /// The unit of the part that holds `path`.
-    fn unit_of(&self, path: &str) -> Option<&str> {
-        self.part
-            .roots
-            .iter()
-            .map(String::as_str)
-            .find(|r| within(path, r))
+    fn unit_of(&self, path: &str) -> Option<&Unit> {
+        self.part.units.iter().find(|u| u.holds(path))
     }
 }
 
@@ -139,11 +185,19 @@ pub fn escapes(repo: &Repository, bounds: &Bounds) -> Vec<String> {
         }
     }
     let code = &repo.code;
+    // Directories with a service at or below them.
+    let mut served: HashSet<&str> = HashSet::new();
+    for s in &code.services {
+        let mut d = s.dir.as_str();
+        while served.insert(d) && !d.is_empty() {
+            d = dir_of(d);
+        }
+    }
     for m in &code.modules {
-        let unit = bounds.unit_of(&m.path).unwrap_or("");
+        let unit = bounds.unit_of(&m.path);
         for imp in &m.imports {
             let far = import_candidates(m, &imp.module)
-                .filter(|c| !within(c, unit))
+                .filter(|c| !unit.is_some_and(|u| u.holds(c)))
                 .any(|c| bounds.elsewhere(&c));
             if far {
                 out.push(format!("{}: import `{}`", m.path, imp.module));
@@ -166,16 +220,23 @@ pub fn escapes(repo: &Repository, bounds: &Bounds) -> Vec<String> {
             }
             Some(_) => {}
             // A container command without a build context belongs to the
-            // services nearest to it: beyond its unit, those of any part.
+            // services below the nearest directory above it that has any:
+            // the same directory as in the whole review only if no other
+            // part has files below it.
             None => {
-                let unit = bounds.unit_of(&c.file).unwrap_or("");
-                if !code.services.iter().any(|s| within(&s.dir, unit)) {
-                    out.push(format!(
-                        "{}: a container command with no service near it",
-                        c.file
-                    ));
+                let nearest =
+                    std::iter::successors(Some(c.dir()), |d| (!d.is_empty()).then(|| dir_of(d)))
+                        .find(|d| served.contains(d));
+                if nearest.is_none_or(|d| bounds.elsewhere(d)) {
+                    out.push(format!("{}: a container command far from services", c.file));
                 }
             }
+        }
+    }
+    // A service owns the modules and commands below its directory.
+    for s in &code.services {
+        if bounds.elsewhere(&s.dir) {
+            out.push(format!("`{}`: a service over other parts", s.dir));
         }
     }
     // A compose service builds from a Dockerfile whose HEALTHCHECK counts.
@@ -209,37 +270,54 @@ pub fn escapes(repo: &Repository, bounds: &Bounds) -> Vec<String> {
 mod tests {
     use super::*;
 
+    fn units_of(split: &[Part]) -> Vec<Vec<(&str, bool)>> {
+        split
+            .iter()
+            .map(|p| {
+                p.units
+                    .iter()
+                    .map(|u| (u.dir.as_str(), u.subtree))
+                    .collect()
+            })
+            .collect()
+    }
+
     #[test]
-    fn units_are_the_topmost_directories_with_files() {
-        let files = vec![
+    fn units_are_the_root_files_and_topmost_directories_with_files() {
+        let mut files = vec![
+            "Makefile",
             "teams/a/README.md",
             "teams/a/infra/main.tf",
-            "teams/b/app.py",
             "teams/b-2/x/app.py",
             "teams/b-2/y/app.py",
+            "teams/b/app.py",
+            "zz.tf",
         ];
+        files.sort();
         let split = split(&files, 1);
-        let roots: Vec<&[String]> = split.iter().map(|p| p.roots.as_slice()).collect();
         assert_eq!(
-            roots,
+            units_of(&split),
             [
-                &["teams/a".to_string()][..],
-                &["teams/b".to_string()],
-                &["teams/b-2/x".to_string()],
-                &["teams/b-2/y".to_string()],
+                vec![("", false)],
+                vec![("teams/a", true)],
+                vec![("teams/b-2/x", true)],
+                vec![("teams/b-2/y", true)],
+                vec![("teams/b", true)],
             ]
         );
-        assert_eq!(split[0].files, 0..2);
+        // The root's own files are not contiguous in path order.
+        assert_eq!(split[0].files, [0, 6]);
+        assert_eq!(split[1].files, [1, 2]);
         // Whole units are packed up to the budget.
-        let packed = super::split(&files, 2);
+        let packed = super::split(&files, 3);
         assert_eq!(
             packed.iter().map(|p| p.files.clone()).collect::<Vec<_>>(),
-            [0..2, 2..4, 4..5]
+            [vec![0, 6], vec![1, 2, 3], vec![4, 5]]
         );
-        // A file at the root makes the root the only unit.
-        let mut rooted = files.clone();
-        rooted.insert(0, "Makefile");
-        assert_eq!(super::split(&rooted, 1).len(), 1);
+        // A manifest at the root (a workspace) keeps everything in one unit.
+        files.push("package.json");
+        files.sort();
+        assert_eq!(units_of(&super::split(&files, 1)), [vec![("", true)]]);
     }
 
     /// Loads `files` as one repository and splits it into the smallest
@@ -256,9 +334,10 @@ mod tests {
         let split = split(&all, 1);
         let part = split
             .iter()
-            .find(|p| all[p.files.clone()].iter().any(|f| f == path))
+            .find(|p| p.files.iter().any(|&i| all[i] == path))
             .expect("a part holds the path");
-        let mine = crate::discovery::read(&walked[part.files.clone()], 1 << 20).files;
+        let subset: Vec<_> = part.files.iter().map(|&i| walked[i].clone()).collect();
+        let mine = crate::discovery::read(&subset, 1 << 20).files;
         let repo = Repository::from_files(dir.path(), mine, vec![], vec![]);
         escapes(&repo, &Bounds { all: &all, part })
     }
@@ -315,7 +394,15 @@ mod tests {
             ("svc/.github/workflows/deploy.yml", "on: push\njobs:\n  test:\n    uses: ./.github/workflows/test.yml\n"),
             (".github/workflows/test.yml", "on: workflow_call\njobs:\n  t:\n    runs-on: ubuntu-latest\n    steps:\n      - run: npm test\n"),
         ];
-        // `.github` is a unit of its own: the root holds no file.
+        // A service at the root owns the directories below it.
+        let root_service = [
+            ("app.py", "from flask import Flask\napp = Flask(__name__)\n"),
+            ("api/views.py", "def view():\n    return 1\n"),
+        ];
+        assert!(!escapes_of(&root_service, "app.py").is_empty());
+        assert!(escapes_of(&root_service[1..], "api/views.py").is_empty());
+
+        // `.github` is a unit of its own.
         assert_eq!(
             escapes_of(&reusable, "svc/.github/workflows/deploy.yml").len(),
             1

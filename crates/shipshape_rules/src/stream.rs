@@ -113,7 +113,12 @@ fn in_parts(
     let mut kept = Vec::with_capacity(walked.all.len());
     let mut diagnostics = Vec::new();
     for part in split {
-        let read = discovery::read(&walked.paths[part.files.clone()], walked.max_file_size);
+        let paths: Vec<_> = part
+            .files
+            .iter()
+            .map(|&i| walked.paths[i].clone())
+            .collect();
+        let read = discovery::read(&paths, walked.max_file_size);
         let mut repo =
             Repository::from_files(root, read.files, read.diagnostics, var_files.to_vec());
         let bounds = Bounds {
@@ -130,6 +135,9 @@ fn in_parts(
         // small allocations) overlaps loading the next one.
         rayon::spawn(move || drop(repo));
     }
+    // The root's files and the subtrees' are in different parts: the
+    // index is sorted once at the end.
+    kept.sort_by(|a: &SourceFile, b| a.path.cmp(&b.path));
     diagnostics.sort();
     diagnostics.dedup();
     Some(Reviewed {

@@ -23,7 +23,9 @@ fn copy_tree(from: &Path, to: &Path) {
     }
 }
 
-/// Every corpus fixture and the example under `teams/<name>/`.
+/// Every corpus fixture and the example under `teams/<name>/`, with
+/// Kubernetes manifests at the root and in a directory of their own that
+/// a review in parts meets in another order than path order.
 fn monorepo() -> tempfile::TempDir {
     let dir = tempfile::tempdir().expect("tempdir");
     let corpus = workspace().join("../shared/corpus");
@@ -39,6 +41,22 @@ fn monorepo() -> tempfile::TempDir {
     for r in repos {
         let name = r.file_name().expect("name");
         copy_tree(&r, &dir.path().join("teams").join(name));
+    }
+    let deployment = |name: &str| {
+        format!("apiVersion: apps/v1\nkind: Deployment\nmetadata: {{name: {name}, namespace: shop}}\nspec:\n  replicas: 2\n  template:\n    metadata:\n      labels: {{app: {name}}}\n    spec:\n      containers:\n        - {{name: {name}, image: {name}}}\n")
+    };
+    let images = |tag: &str| {
+        format!("apiVersion: kustomize.config.k8s.io/v1beta1\nkind: Kustomization\nimages:\n  - name: web\n    newTag: {tag}\n")
+    };
+    for (path, text) in [
+        ("README.md", "# Platform\n".to_string()),
+        ("k8s/web.yaml", deployment("web")),
+        ("k8s/kustomization.yaml", images("1.4.2")),
+        ("kustomization.yaml", images("latest")),
+        ("zz-api.yaml", deployment("api")),
+    ] {
+        std::fs::create_dir_all(dir.path().join(path).parent().expect("parent")).expect("mkdir");
+        std::fs::write(dir.path().join(path), text).expect("write");
     }
     dir
 }
@@ -62,21 +80,27 @@ fn lines(findings: &[Finding]) -> Vec<String> {
 }
 
 #[test]
-fn the_smallest_parts_report_what_the_whole_review_reports() {
+fn parts_of_any_size_report_what_the_whole_review_reports() {
     let repo = monorepo();
     let whole = run(repo.path(), usize::MAX);
-    let split = run(repo.path(), 1);
     assert_eq!(whole.parts, 1);
-    assert!(split.parts > 2, "reviewed in {} parts", split.parts);
     assert!(!whole.outcome.findings.is_empty());
-    assert_eq!(
-        lines(&split.outcome.findings),
-        lines(&whole.outcome.findings)
-    );
-    assert_eq!(split.outcome.diagnostics, whole.outcome.diagnostics);
-    assert_eq!(split.diagnostics, whole.diagnostics);
     let paths = |r: &Reviewed| -> Vec<String> { r.files.iter().map(|f| f.path.clone()).collect() };
-    assert_eq!(paths(&split), paths(&whole));
+    let mut most = 0;
+    for budget in [1, 8, 40, 200] {
+        let split = run(repo.path(), budget);
+        most = most.max(split.parts);
+        assert_eq!(
+            lines(&split.outcome.findings),
+            lines(&whole.outcome.findings),
+            "{budget} files per part"
+        );
+        assert_eq!(split.outcome.diagnostics, whole.outcome.diagnostics);
+        assert_eq!(split.diagnostics, whole.diagnostics);
+        assert_eq!(paths(&split), paths(&whole));
+    }
+    // Reviewed in parts, not only by falling back to the whole review.
+    assert!(most > 2, "at most {most} parts");
 }
 
 #[test]

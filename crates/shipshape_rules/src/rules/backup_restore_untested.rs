@@ -1,6 +1,7 @@
 use crate::support::{describe_unknown, repo_evidence};
 use crate::{declare_rule, Context, Rule, RuleMeta};
 use shipshape_loaders::docs::DocKind;
+use shipshape_loaders::operations::Hit;
 use shipshape_loaders::terraform::{Cardinality, Resource, Value};
 
 declare_rule! {
@@ -62,7 +63,7 @@ impl Rule for BackupRestoreUntested {
 
     fn check(&self, cx: &mut Context) {
         let repo = cx.repo;
-        let mut backups: Vec<String> = Vec::new();
+        let mut backups: Vec<(String, String)> = Vec::new();
         let mut restores = false;
         for r in repo.terraform.resources.iter().filter(|r| r.exists()) {
             if r.cardinality == Cardinality::Unknown && BACKUP_TYPES.contains(&r.rtype.as_str()) {
@@ -74,7 +75,9 @@ impl Rule for BackupRestoreUntested {
                 continue;
             }
             match backed_up(r) {
-                Backup::Yes(why) => backups.push(format!("{} ({why})", r.address)),
+                Backup::Yes(why) => {
+                    backups.push((r.root_dir.clone(), format!("{} ({why})", r.address)))
+                }
                 Backup::No => {}
                 Backup::Unknown(v) => cx.unevaluated(
                     Some(r.file()),
@@ -84,11 +87,7 @@ impl Rule for BackupRestoreUntested {
             }
             restores |= restores_in_terraform(r);
         }
-        let scripts = repo
-            .ops
-            .backup_scripts
-            .iter()
-            .map(|h| format!("{} in {}:{}", h.what, h.path, h.line));
+        let scripts = repo.ops.backup_scripts.iter().cloned();
         restores |= !repo.ops.restore_scripts.is_empty()
             || repo.docs.of(DocKind::RestoreProcedure).next().is_some();
         let facts = cx.facts::<Facts>();
@@ -103,9 +102,19 @@ impl Rule for BackupRestoreUntested {
             scripts,
             restores,
         } = cx.take_facts::<Facts>();
-        // Terraform first, then scripts, however the review was split.
-        let mut backups = in_terraform;
-        backups.extend(scripts);
+        // In the whole review's order, however it was split: Terraform by
+        // root module (stable: a root's resources keep their order), then
+        // scripts by path and line.
+        let mut in_terraform = in_terraform;
+        in_terraform.sort_by(|a, b| a.0.cmp(&b.0));
+        let mut scripts = scripts;
+        scripts.sort();
+        let mut backups: Vec<String> = in_terraform.into_iter().map(|(_, b)| b).collect();
+        backups.extend(
+            scripts
+                .iter()
+                .map(|h| format!("{} in {}:{}", h.what, h.path, h.line)),
+        );
         if backups.is_empty() || restores {
             return;
         }
@@ -129,8 +138,9 @@ impl Rule for BackupRestoreUntested {
 /// restores.
 #[derive(Default)]
 struct Facts {
-    in_terraform: Vec<String>,
-    scripts: Vec<String>,
+    /// (root module directory, what and why).
+    in_terraform: Vec<(String, String)>,
+    scripts: Vec<Hit>,
     restores: bool,
 }
 
@@ -323,5 +333,15 @@ mod tests {
         assert_eq!(f.len(), 1);
         assert!(f[0].message.contains("ops/backup.sh"), "{}", f[0].message);
         assert!(check_in_parts(&BackupRestoreUntested, &[db, dump, restore]).is_empty());
+        // Parts may come in another order than paths (the root's files
+        // first): the message keeps the whole review's order.
+        let db2: &[(&str, &str)] = &[("infra2/main.tf", &DB.1.replace("\"db\" {", "\"db2\" {"))];
+        let f = check_in_parts(&BackupRestoreUntested, &[dump, db2, db]);
+        assert!(
+            f[0].message
+                .starts_with("backups are configured (aws_db_instance.db ("),
+            "{}",
+            f[0].message
+        );
     }
 }

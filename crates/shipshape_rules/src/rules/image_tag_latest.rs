@@ -70,8 +70,10 @@ impl Rule for ImageTagLatest {
     }
 
     fn finish(&self, cx: &mut Context) {
-        let facts = cx.take_facts::<Facts>();
-        // The first `images:` entry for a name wins, as in `image_override`.
+        let mut facts = cx.take_facts::<Facts>();
+        // The first `images:` entry for a name, in file order, wins
+        // (stable: a file's entries keep their order).
+        facts.overrides.sort_by(|a, b| a.file.cmp(&b.file));
         let mut overrides: HashMap<&str, &ImageOverride> = HashMap::new();
         for o in &facts.overrides {
             overrides.entry(o.name.as_str()).or_insert(o);

@@ -59,7 +59,12 @@ impl Rule for K8sNoNetworkPolicy {
     }
 
     fn finish(&self, cx: &mut Context) {
-        let facts = cx.take_facts::<Facts>();
+        let mut facts = cx.take_facts::<Facts>();
+        // In file order, as the whole review lists them, however it was
+        // split (stable: a file's workloads keep their order).
+        facts
+            .unselected
+            .sort_by(|a, b| a.meta.file.cmp(&b.meta.file));
         // Indexed once: a monorepo has thousands of each.
         let mut by_namespace: HashMap<&str, Vec<&NetworkPolicy>> = HashMap::new();
         let mut cluster_wide = Vec::new();
