@@ -37,9 +37,9 @@ impl Reviewed {
 
 /// Discovers the repository under `root` and reviews it in parts of at
 /// most `budget` files (or one unit, when larger); each part's files are
-/// read when it is loaded. Once a part is checked, its texts are released except
-/// those `keep` wants (rules read the texts they need while the part is
-/// loaded). Anything that ties one part to another (see
+/// read when it is loaded. Once a part is checked, its texts are released
+/// except those `keep` wants (rules read the texts they need while the
+/// part is loaded). Anything that ties one part to another (see
 /// [`parts::escapes`]) makes the review start over with everything at once.
 pub fn review(
     root: &Path,
