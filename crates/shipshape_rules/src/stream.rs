@@ -68,7 +68,7 @@ pub fn review(
     let mut repo =
         Repository::from_files(root, discovered.files, discovered.diagnostics, var_files);
     let mut review = Review::new(profile, rules);
-    check(&mut review, &mut repo, keep);
+    check(&mut review, &mut repo, keep, |_| ());
     let reviewed = Reviewed {
         root: root.to_path_buf(),
         files: std::mem::take(&mut repo.files),
@@ -83,12 +83,19 @@ pub fn review(
     Ok(reviewed)
 }
 
-/// Releases the texts rules do not read, checks the loaded part, then
-/// releases every text `keep` does not want.
-fn check(review: &mut Review, repo: &mut Repository, keep: &(dyn Fn(&SourceFile) -> bool + Sync)) {
+/// Releases the texts rules do not read, checks the loaded part (while
+/// `beside` runs on it), then releases every text `keep` does not want.
+fn check<T: Send>(
+    review: &mut Review,
+    repo: &mut Repository,
+    keep: &(dyn Fn(&SourceFile) -> bool + Sync),
+    beside: impl FnOnce(&Repository) -> T + Send,
+) -> T {
     repo.release_texts(|f| crate::reads_text(f.kind) || keep(f));
-    review.check(repo);
+    let part: &Repository = repo;
+    let ((), out) = rayon::join(|| review.check(part), || beside(part));
     repo.release_texts(keep);
+    out
 }
 
 /// The files discovery walked, read part by part.
@@ -125,10 +132,14 @@ fn in_parts(
             all: walked.all,
             part,
         };
-        if !parts::escapes(&repo, &bounds).is_empty() {
+        // What ties this part to others is looked for while the rules run
+        // (their pass leaves cores idle); a tie discards the whole review.
+        let escapes = check(&mut review, &mut repo, keep, |part| {
+            parts::escapes(part, &bounds)
+        });
+        if !escapes.is_empty() {
             return None;
         }
-        check(&mut review, &mut repo, keep);
         kept.append(&mut repo.files);
         diagnostics.append(&mut repo.diagnostics);
         // Dropped on a worker thread: freeing a part's model (millions of
