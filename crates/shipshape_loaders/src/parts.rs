@@ -16,7 +16,7 @@
 use crate::code::commands::script_word;
 use crate::code::{dir_of, import_candidates, CommandSource};
 use crate::source::{classify, FileKind};
-use crate::terraform::join_rel;
+use crate::terraform::{is_local_source, join_rel};
 use crate::Repository;
 use std::collections::HashSet;
 
@@ -170,7 +170,7 @@ pub fn escapes(repo: &Repository, bounds: &Bounds) -> Vec<String> {
             let Some(src) = call.attr("source").and_then(|a| a.expr.as_str()) else {
                 continue;
             };
-            if !(src.starts_with("./") || src.starts_with("../")) {
+            if !is_local_source(src) {
                 continue;
             }
             if join_rel(&m.dir, src).is_none_or(|d| bounds.elsewhere(&d)) {

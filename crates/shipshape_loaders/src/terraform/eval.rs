@@ -265,7 +265,8 @@ pub fn join_rel(dir: &str, rel: &str) -> Option<String> {
     Some(parts.join("/"))
 }
 
-fn is_local_source(src: &str) -> bool {
+/// A module source in the repository (`./x`, `../x`), not a registry or remote one.
+pub fn is_local_source(src: &str) -> bool {
     src.starts_with("./") || src.starts_with("../")
 }
 

@@ -4,7 +4,7 @@
 
 mod eval;
 pub mod expr;
-pub use eval::join_rel;
+pub use eval::{is_local_source, join_rel};
 mod functions;
 pub mod literals;
 pub mod sorted;
