@@ -27,6 +27,28 @@ pub fn tf_key(res: &Resource) -> String {
     format!("{}::{}", res.root_dir, res.address)
 }
 
+/// Facts of a rule that reports once for the repository when some part
+/// needs a thing (it manages AWS resources, it deploys something) and no
+/// part has it (a GuardDuty detector, a runbook).
+#[derive(Default)]
+pub struct Missing {
+    needed: bool,
+    present: bool,
+}
+
+impl Missing {
+    /// Adds one part's answers.
+    pub fn add(&mut self, needed: bool, present: bool) {
+        self.needed |= needed;
+        self.present |= present;
+    }
+
+    /// Whether the repository needs the thing and lacks it.
+    pub fn missing(&self) -> bool {
+        self.needed && !self.present
+    }
+}
+
 /// Evidence for a repository-level finding (`file: null`).
 pub fn repo_evidence(key: &str, message: impl Into<String>) -> Evidence {
     Evidence {

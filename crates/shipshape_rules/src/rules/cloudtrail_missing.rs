@@ -1,4 +1,4 @@
-use crate::support::repo_evidence;
+use crate::support::{repo_evidence, Missing};
 use crate::{declare_rule, Context, Rule, RuleMeta};
 
 declare_rule! {
@@ -52,27 +52,17 @@ impl Rule for CloudtrailMissing {
                 && (r.rtype == "aws_cloudtrail"
                     || r.rtype == "aws_cloudtrail_organization_delegated_admin_account")
         });
-        let facts = cx.facts::<Facts>();
-        facts.uses_aws |= uses_aws;
-        facts.has_trail |= has_trail;
+        cx.facts::<Missing>().add(uses_aws, has_trail);
     }
 
     fn finish(&self, cx: &mut Context) {
-        let facts = cx.take_facts::<Facts>();
-        if facts.uses_aws && !facts.has_trail {
+        if cx.take_facts::<Missing>().missing() {
             cx.report(repo_evidence(
                 "aws",
                 "no aws_cloudtrail is defined: API activity in this AWS account is not audited",
             ));
         }
     }
-}
-
-/// Whether any part manages AWS resources, and whether any defines a trail.
-#[derive(Default)]
-struct Facts {
-    uses_aws: bool,
-    has_trail: bool,
 }
 
 #[cfg(test)]

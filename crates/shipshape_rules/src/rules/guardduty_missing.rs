@@ -1,4 +1,4 @@
-use crate::support::{is_aws, repo_evidence};
+use crate::support::{is_aws, repo_evidence, Missing};
 use crate::{declare_rule, Context, Rule, RuleMeta};
 use shipshape_loaders::terraform::Value;
 
@@ -50,27 +50,17 @@ impl Rule for GuarddutyMissing {
                 .resources_of("aws_guardduty_organization_configuration")
                 .next()
                 .is_some();
-        let facts = cx.facts::<Facts>();
-        facts.uses_aws |= uses_aws;
-        facts.enabled |= enabled;
+        cx.facts::<Missing>().add(uses_aws, enabled);
     }
 
     fn finish(&self, cx: &mut Context) {
-        let facts = cx.take_facts::<Facts>();
-        if facts.uses_aws && !facts.enabled {
+        if cx.take_facts::<Missing>().missing() {
             cx.report(repo_evidence(
                 "aws",
                 "no aws_guardduty_detector is enabled: threats in this AWS account go undetected",
             ));
         }
     }
-}
-
-/// Whether any part manages AWS resources, and whether any enables GuardDuty.
-#[derive(Default)]
-struct Facts {
-    uses_aws: bool,
-    enabled: bool,
 }
 
 #[cfg(test)]

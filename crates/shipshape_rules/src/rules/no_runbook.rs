@@ -1,4 +1,4 @@
-use crate::support::repo_evidence;
+use crate::support::{repo_evidence, Missing};
 use crate::{declare_rule, Context, Rule, RuleMeta};
 use shipshape_loaders::docs::DocKind;
 
@@ -61,27 +61,17 @@ impl Rule for NoRunbook {
         let repo = cx.repo;
         let deploys = shipshape_loaders::operations::deploys_anything(repo);
         let has_runbook = repo.docs.of(DocKind::Runbook).next().is_some();
-        let facts = cx.facts::<Facts>();
-        facts.deploys |= deploys;
-        facts.has_runbook |= has_runbook;
+        cx.facts::<Missing>().add(deploys, has_runbook);
     }
 
     fn finish(&self, cx: &mut Context) {
-        let facts = cx.take_facts::<Facts>();
-        if facts.deploys && !facts.has_runbook {
+        if cx.take_facts::<Missing>().missing() {
             cx.report(repo_evidence(
                 "runbook",
                 "no incident-response runbook: no document describes severity levels, escalation, or incidents with diagnosis and resolution steps",
             ));
         }
     }
-}
-
-/// Whether any part deploys something, and whether any holds a runbook.
-#[derive(Default)]
-struct Facts {
-    deploys: bool,
-    has_runbook: bool,
 }
 
 #[cfg(test)]

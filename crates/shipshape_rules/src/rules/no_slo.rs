@@ -1,4 +1,4 @@
-use crate::support::repo_evidence;
+use crate::support::{repo_evidence, Missing};
 use crate::{declare_rule, Context, Rule, RuleMeta};
 use shipshape_loaders::docs::DocKind;
 
@@ -54,27 +54,17 @@ impl Rule for NoSlo {
         let deploys = shipshape_loaders::operations::deploys_anything(repo);
         let has_slo =
             !repo.ops.slo_specs.is_empty() || repo.docs.of(DocKind::SloTargets).next().is_some();
-        let facts = cx.facts::<Facts>();
-        facts.deploys |= deploys;
-        facts.has_slo |= has_slo;
+        cx.facts::<Missing>().add(deploys, has_slo);
     }
 
     fn finish(&self, cx: &mut Context) {
-        let facts = cx.take_facts::<Facts>();
-        if facts.deploys && !facts.has_slo {
+        if cx.take_facts::<Missing>().missing() {
             cx.report(repo_evidence(
                 "slo",
                 "no service level objectives: no SLO file (OpenSLO, Sloth) and no document stating availability or latency targets",
             ));
         }
     }
-}
-
-/// Whether any part deploys something, and whether any states an SLO.
-#[derive(Default)]
-struct Facts {
-    deploys: bool,
-    has_slo: bool,
 }
 
 #[cfg(test)]
