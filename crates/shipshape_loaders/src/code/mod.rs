@@ -149,7 +149,7 @@ pub fn assemble(
 }
 
 /// Dependencies and build output are not the service's own code.
-fn is_vendored(path: &str) -> bool {
+pub fn is_vendored(path: &str) -> bool {
     path.split('/').any(|seg| {
         matches!(
             seg,
