@@ -16,13 +16,15 @@
 //!   a `*target*` file whose lines are `METHOD http(s)://...`.
 //! - SLO specifications: YAML top-level `apiVersion`/`kind` (OpenSLO,
 //!   Sloth, Pyrra, Nobl9, Google SLO generator) or Sloth's
-//!   `version: prometheus/v1` + `slos`, read with saphyr-parser events
-//!   (aliases are never expanded, so an alias bomb costs nothing).
+//!   `version: prometheus/v1` + `slos`, read from the YAML tree the YAML
+//!   families already parsed (`yaml_families`): each YAML file is parsed
+//!   once, and a file that does not parse (an alias bomb included) shows
+//!   nothing.
 
 use crate::shell::Script;
 use crate::source::{FileKind, SourceFile};
 use crate::terraform::Terraform;
-use saphyr_parser::{Event, Parser as YamlParser};
+use crate::yaml::{self, YamlFile};
 use tree_sitter::Node;
 
 /// A piece of evidence: where, and what it is.
@@ -46,18 +48,26 @@ pub struct OpsEvidence {
     pub services: Vec<Hit>,
 }
 
-/// The evidence files show by themselves (documents aside). It needs
-/// nothing from the other loaders, so it runs beside them.
+impl OpsEvidence {
+    /// Adds `other`'s evidence (`load` sorts it all at the end).
+    pub fn extend(&mut self, other: OpsEvidence) {
+        self.load_tests.extend(other.load_tests);
+        self.slo_specs.extend(other.slo_specs);
+        self.restore_scripts.extend(other.restore_scripts);
+        self.backup_scripts.extend(other.backup_scripts);
+        self.services.extend(other.services);
+    }
+}
+
+/// The evidence files show by themselves (documents and YAML aside: YAML
+/// comes from [`yaml_evidence`]). It needs nothing from the other loaders,
+/// so it runs beside them.
 pub fn scan_files(files: &[SourceFile]) -> OpsEvidence {
     use rayon::prelude::*;
     let per_file: Vec<OpsEvidence> = files.par_iter().map(scan_file).collect();
     let mut out = OpsEvidence::default();
     for e in per_file {
-        out.load_tests.extend(e.load_tests);
-        out.slo_specs.extend(e.slo_specs);
-        out.restore_scripts.extend(e.restore_scripts);
-        out.backup_scripts.extend(e.backup_scripts);
-        out.services.extend(e.services);
+        out.extend(e);
     }
     out
 }
@@ -198,7 +208,6 @@ fn scan_file(f: &SourceFile) -> OpsEvidence {
                 out.load_tests.push(hit(line, "Locust locustfile".into()));
             }
         }
-        FileKind::Yaml => scan_yaml(f, &mut out),
         FileKind::Manifest => scan_manifest(f, &mut out),
         FileKind::Other | FileKind::Document => {
             if name == "makefile" || name == "gnumakefile" || name.ends_with(".mk") {
@@ -738,112 +747,68 @@ struct YamlScalar {
     doc: usize,
 }
 
-/// Keys of the top-level mapping of each document, and scalar values under
-/// any key, from parser events. Stops after `MAX_EVENTS` events so a huge
-/// file costs bounded time; aliases are not expanded.
-fn yaml_scalars(text: &str) -> (Vec<Vec<(String, u32)>>, Vec<YamlScalar>) {
-    const MAX_EVENTS: usize = 500_000;
-    #[derive(Clone)]
-    enum Frame {
-        /// A mapping: whether the next scalar is a key, and the current key.
-        Map {
-            expect_key: bool,
-            key: Option<String>,
-        },
-        Seq,
-    }
-    let mut docs: Vec<Vec<(String, u32)>> = Vec::new();
+/// Keys of the top-level mapping of each document, and every scalar value
+/// with the key it sits under (a sequence's items sit under the key of the
+/// sequence).
+fn yaml_scalars(parsed: &YamlFile) -> (Vec<Vec<(String, u32)>>, Vec<YamlScalar>) {
+    let mut docs = Vec::with_capacity(parsed.docs.len());
     let mut scalars = Vec::new();
-    let mut stack: Vec<Frame> = Vec::new();
-    for (n, ev) in YamlParser::new_from_str(text).enumerate() {
-        if n > MAX_EVENTS {
-            break;
-        }
-        let Ok((ev, span)) = ev else { break };
-        let line = span.start.line() as u32;
-        // The key under which the current node sits (for sequences, the
-        // key of the enclosing mapping).
-        let enclosing_key = |stack: &[Frame]| {
-            stack.iter().rev().find_map(|f| match f {
-                Frame::Map { key, .. } => Some(key.clone()),
-                Frame::Seq => None,
-            })
-        };
-        let map_depth = |stack: &[Frame]| {
-            stack
-                .iter()
-                .filter(|f| matches!(f, Frame::Map { .. }))
-                .count()
-        };
-        match ev {
-            Event::DocumentStart(_) => {
-                docs.push(Vec::new());
-                stack.clear();
-            }
-            Event::MappingStart(..)
-            | Event::SequenceStart(..)
-            | Event::Scalar(..)
-            | Event::Alias(_) => {
-                // A node in value position of a mapping consumes the key.
-                let is_key = matches!(
-                    stack.last(),
-                    Some(Frame::Map {
-                        expect_key: true,
-                        ..
-                    })
-                );
-                if is_key {
-                    if let Event::Scalar(v, ..) = &ev {
-                        if stack.len() == 1 {
-                            if let Some(d) = docs.last_mut() {
-                                d.push((v.to_string(), line));
-                            }
-                        }
-                        if let Some(Frame::Map { expect_key, key }) = stack.last_mut() {
-                            *expect_key = false;
-                            *key = Some(v.to_string());
-                        }
-                    } else if let Some(Frame::Map { expect_key, key }) = stack.last_mut() {
-                        // A complex key: keep the structure, forget the key.
-                        *expect_key = false;
-                        *key = None;
-                    }
-                } else {
-                    if let Event::Scalar(v, ..) = &ev {
-                        if let Some(Some(key)) = enclosing_key(&stack) {
-                            scalars.push(YamlScalar {
-                                depth: map_depth(&stack),
-                                key,
-                                value: v.to_string(),
-                                line,
-                                doc: docs.len().saturating_sub(1),
-                            });
-                        }
-                    }
-                    if let Some(Frame::Map { expect_key, .. }) = stack.last_mut() {
-                        *expect_key = true;
-                    }
-                }
-                match ev {
-                    Event::MappingStart(..) => stack.push(Frame::Map {
-                        expect_key: true,
-                        key: None,
-                    }),
-                    Event::SequenceStart(..) => stack.push(Frame::Seq),
-                    _ => {}
-                }
-            }
-            Event::MappingEnd | Event::SequenceEnd => {
-                stack.pop();
-            }
-            _ => {}
-        }
+    for (doc, root) in parsed.docs.iter().enumerate() {
+        docs.push(
+            root.entries()
+                .filter_map(|(k, _)| Some((k.scalar()?.text.clone(), k.span.start)))
+                .collect(),
+        );
+        collect_scalars(root, None, 0, doc, &mut scalars);
     }
     (docs, scalars)
 }
 
-fn scan_yaml(f: &SourceFile, out: &mut OpsEvidence) {
-    let (docs, scalars) = yaml_scalars(&f.text);
+/// `depth` counts the mappings around `node`; `key` is the key of the
+/// innermost entry holding it (none under a complex key).
+fn collect_scalars(
+    node: &yaml::Node,
+    key: Option<&str>,
+    depth: usize,
+    doc: usize,
+    out: &mut Vec<YamlScalar>,
+) {
+    match &node.value {
+        yaml::Value::Scalar(s) => {
+            if let Some(key) = key {
+                out.push(YamlScalar {
+                    depth,
+                    key: key.to_string(),
+                    value: s.text.clone(),
+                    line: node.span.start,
+                    doc,
+                });
+            }
+        }
+        yaml::Value::Seq(items) => {
+            for item in items {
+                collect_scalars(item, key, depth, doc, out);
+            }
+        }
+        yaml::Value::Map(entries) => {
+            for (k, v) in entries {
+                let key = k.scalar().map(|s| s.text.as_str());
+                collect_scalars(v, key, depth + 1, doc, out);
+            }
+        }
+    }
+}
+
+/// The evidence of one parsed YAML file: SLO specifications, Artillery
+/// scripts, services, and the tools CI steps run.
+pub(crate) fn yaml_evidence(f: &SourceFile, parsed: &YamlFile) -> OpsEvidence {
+    let mut out = OpsEvidence::default();
+    scan_yaml(f, parsed, &mut out);
+    out
+}
+
+fn scan_yaml(f: &SourceFile, parsed: &YamlFile, out: &mut OpsEvidence) {
+    let (docs, scalars) = yaml_scalars(parsed);
     let name = f.name().to_ascii_lowercase();
     let hit = |line: u32, what: &str| Hit {
         path: f.path.clone(),
@@ -951,7 +916,9 @@ mod tests {
             &tf,
             crate::shell::parse_files(&files),
         );
-        load(scan_files(&files), &files, &tf, &scripts)
+        let mut ops = scan_files(&files);
+        ops.extend(crate::yaml_families::load(&files).ops);
+        load(ops, &files, &tf, &scripts)
     }
 
     #[test]

@@ -139,6 +139,8 @@ impl Repository {
         let (dockerfiles, docker_diags) = docker.unwrap_or_default();
         let yaml = yaml.unwrap_or_default();
         diagnostics.extend(yaml.diagnostics);
+        let mut ops = ops.unwrap_or_default();
+        ops.extend(yaml.ops);
         // What needs more than one family: the service model (code and
         // Dockerfiles), and scripts then operational evidence (both need
         // Terraform). The two chains are independent.
@@ -153,8 +155,7 @@ impl Repository {
             },
             || {
                 let shell = shell::load(root, &files, &terraform, shell_files.unwrap_or_default());
-                let ops =
-                    crate::operations::load(ops.unwrap_or_default(), &files, &terraform, &shell.0);
+                let ops = crate::operations::load(ops, &files, &terraform, &shell.0);
                 (shell, ops)
             },
         );

@@ -1,6 +1,7 @@
 //! The YAML families: compose files, Kubernetes manifests (and kustomize
-//! image overrides), GitHub Actions workflows, and the container commands
-//! and probes that service assembly reads from YAML.
+//! image overrides), GitHub Actions workflows, the container commands
+//! and probes that service assembly reads from YAML, and the operational
+//! evidence of any YAML file (SLO specifications, load tests, CI steps).
 //!
 //! Each YAML file is parsed once and handed to every family that wants it.
 //! A manifest is both Kubernetes objects and container commands, and
@@ -9,7 +10,8 @@
 use crate::code::containers::{self, Found};
 use crate::compose::{self, ComposeFile};
 use crate::kubernetes::{self, ImageOverride, Kubernetes, Object};
-use crate::source::SourceFile;
+use crate::operations::{self, OpsEvidence};
+use crate::source::{FileKind, SourceFile};
 use crate::workflows::{self, Workflow};
 use crate::yaml;
 use rayon::prelude::*;
@@ -23,6 +25,8 @@ pub struct YamlFamilies {
     pub workflows: Vec<Workflow>,
     /// Container commands and probes, for service assembly.
     pub containers: Found,
+    /// Operational evidence, for `operations::load`.
+    pub ops: OpsEvidence,
     pub diagnostics: Vec<Diagnostic>,
 }
 
@@ -34,6 +38,7 @@ struct PerFile {
     kubernetes: Option<(Vec<Object>, Option<Diagnostic>)>,
     images: Vec<ImageOverride>,
     containers: Found,
+    ops: OpsEvidence,
 }
 
 pub fn load(files: &[SourceFile]) -> YamlFamilies {
@@ -45,7 +50,15 @@ pub fn load(files: &[SourceFile]) -> YamlFamilies {
             let wants_k8s = kubernetes::wants(f);
             let wants_images = kubernetes::is_kustomization(f);
             let wants_containers = containers::wants(f);
-            if !(wants_compose || wants_workflow || wants_k8s || wants_images || wants_containers) {
+            // Operational evidence may be in any YAML file.
+            let wants_ops = f.kind == FileKind::Yaml;
+            if !(wants_compose
+                || wants_workflow
+                || wants_k8s
+                || wants_images
+                || wants_containers
+                || wants_ops)
+            {
                 return None;
             }
             let parsed = yaml::parse(&f.text);
@@ -65,6 +78,9 @@ pub fn load(files: &[SourceFile]) -> YamlFamilies {
                 }
                 if wants_containers {
                     containers::from_parsed(f, parsed, &mut out.containers);
+                }
+                if wants_ops {
+                    out.ops = operations::yaml_evidence(f, parsed);
                 }
             }
             Some(out)
@@ -91,6 +107,7 @@ pub fn load(files: &[SourceFile]) -> YamlFamilies {
             .commands
             .extend(file.containers.commands);
         families.containers.probes.extend(file.containers.probes);
+        families.ops.extend(file.ops);
     }
     families.workflows.sort_by(|a, b| a.path.cmp(&b.path));
     let (k8s, k8s_diagnostics) = kubernetes::assemble(objects, images);
