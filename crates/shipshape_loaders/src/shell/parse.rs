@@ -350,7 +350,7 @@ impl Builder {
                     self.statements(&std::mem::take(&mut body), src, ctx);
                     self.statement(child, src, ctx);
                 }
-                _ if field.as_deref() == Some("condition") || before_then => {
+                _ if field == Some("condition") || before_then => {
                     let mut c = ctx.clone();
                     c.checked = true;
                     c.condition = true;
@@ -375,7 +375,7 @@ impl Builder {
             if !child.is_named() || child.kind() == "comment" {
                 continue;
             }
-            if field.as_deref() == Some("condition") {
+            if field == Some("condition") {
                 let mut c = inner.clone();
                 c.checked = true;
                 c.condition = true;
@@ -389,7 +389,7 @@ impl Builder {
     fn for_loop(&mut self, node: Node, src: &str, ctx: &Ctx) {
         let mut values = Vec::new();
         for (field, child) in children_with_fields(node) {
-            if field.as_deref() == Some("value") {
+            if field == Some("value") {
                 values.push(word_text(child, src));
                 self.substitutions(child, src, ctx);
             }
@@ -398,7 +398,7 @@ impl Builder {
         let mut inner = ctx.clone();
         inner.loops.push(id);
         for (field, child) in children_with_fields(node) {
-            if field.as_deref() == Some("body") {
+            if field == Some("body") {
                 self.statement(child, src, &inner);
             }
         }
@@ -445,7 +445,7 @@ impl Builder {
         let mut right: Vec<Node> = Vec::new();
         let mut body: Option<Node> = None;
         for (field, child) in children_with_fields(node) {
-            match (field.as_deref(), child.kind()) {
+            match (field, child.kind()) {
                 (Some("body"), _) => body = Some(child),
                 (_, "file_redirect") | (_, "herestring_redirect") => {
                     if let Some(r) = redirect(child, src) {
@@ -457,7 +457,7 @@ impl Builder {
                     let h = self.heredoc(child, src, ctx);
                     c.heredoc = Some(h);
                     for (f, part) in children_with_fields(child) {
-                        match (f.as_deref(), part.kind()) {
+                        match (f, part.kind()) {
                             (Some("right"), _) => right.push(part),
                             (_, "pipeline") => rest_pipeline.extend(
                                 named_children(part)
@@ -518,6 +518,12 @@ impl Builder {
 
     /// Commands inside `$(…)`, backticks and `<(…)` anywhere under `node`.
     fn substitutions(&mut self, node: Node, src: &str, ctx: &Ctx) {
+        // A substitution's text lies inside the node's text and opens with
+        // one of these: most words and assignments need no walk.
+        let t = text(node, src);
+        if !(t.contains('`') || t.contains("$(") || t.contains("<(") || t.contains(">(")) {
+            return;
+        }
         let mut stack = vec![node];
         let mut seen = 0usize;
         while let Some(n) = stack.pop() {
@@ -538,9 +544,11 @@ impl Builder {
                     self.sequence(n, src, &c);
                 }
                 _ => {
-                    let mut kids = named_children(n);
-                    kids.reverse();
-                    stack.extend(kids);
+                    // Children in reverse, so they pop in source order.
+                    let at = stack.len();
+                    let mut cursor = n.walk();
+                    stack.extend(n.named_children(&mut cursor));
+                    stack[at..].reverse();
                 }
             }
         }
@@ -581,7 +589,7 @@ impl Builder {
         let mut c = ctx.clone();
         let mut arg_nodes = Vec::new();
         for (field, child) in children_with_fields(node) {
-            match (field.as_deref(), child.kind()) {
+            match (field, child.kind()) {
                 (Some("name"), _) | (Some("argument"), _) => {
                     words.push(word_text(child, src));
                     lines.push(ctx.line(child));
@@ -967,7 +975,7 @@ fn redirect(node: Node, src: &str) -> Option<Redirect> {
     let mut op = String::new();
     let mut target = String::new();
     for (field, child) in children_with_fields(node) {
-        match field.as_deref() {
+        match field {
             Some("descriptor") => op.push_str(text(child, src)),
             Some("destination") => target = word_text(child, src),
             _ if !child.is_named() => op.push_str(child.kind()),
@@ -980,6 +988,10 @@ fn redirect(node: Node, src: &str) -> Option<Redirect> {
 
 /// Whether a statement reads `$?` (so the previous one's status is checked).
 fn reads_status(node: Node, src: &str) -> bool {
+    // `$?` lies inside the node's text: most statements need no walk.
+    if !text(node, src).contains('?') {
+        return false;
+    }
     let mut stack = vec![node];
     let mut budget = 500;
     while let Some(n) = stack.pop() {
@@ -1035,12 +1047,12 @@ fn named_children(node: Node) -> Vec<Node> {
     node.named_children(&mut cursor).collect()
 }
 
-fn children_with_fields(node: Node) -> Vec<(Option<String>, Node)> {
+fn children_with_fields<'t>(node: Node<'t>) -> Vec<(Option<&'t str>, Node<'t>)> {
     let mut out = Vec::new();
     let mut cursor = node.walk();
     if cursor.goto_first_child() {
         loop {
-            out.push((cursor.field_name().map(str::to_string), cursor.node()));
+            out.push((cursor.field_name(), cursor.node()));
             if !cursor.goto_next_sibling() {
                 break;
             }

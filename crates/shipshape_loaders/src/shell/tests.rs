@@ -132,6 +132,30 @@ fn redirects_and_substitutions() {
     assert_eq!(echo.redirects[0].target, "/var/log/a.log");
 }
 
+/// The walks for substitutions and `$?` are skipped on text without their
+/// openers; every opener must still be found, at any depth.
+#[test]
+fn every_substitution_form_and_status_read_is_seen() {
+    let s = parse(
+        "A=`whoami`\n\
+         diff <(sort a) b\n\
+         cat x > >(gzip > y)\n\
+         echo \"$(date) in \\\"$(hostname)\\\"\"\n\
+         for f in $(ls /etc); do :; done\n\
+         deploy\n\
+         [ \"${?}\" -eq 0 ] || exit 1\n\
+         build\n\
+         echo 'no $? here'\n",
+    );
+    for p in ["whoami", "sort", "gzip", "date", "hostname", "ls"] {
+        assert!(cmd(&s, p).substitution, "{p} is in a substitution");
+    }
+    assert!(!cmd(&s, "diff").substitution);
+    assert_eq!(cmd(&s, "deploy").status, Status::Explicit);
+    // A quoted `$?` is text, not a read of the status.
+    assert_eq!(cmd(&s, "build").status, Status::Unchecked);
+}
+
 #[test]
 fn nested_scripts_in_ssh_bash_c_and_ssm() {
     let s = parse(
