@@ -1,7 +1,7 @@
 //! Go front end.
 
 use super::model::{Arg, Function, Import, Lang, Module, Prop};
-use super::parse::{self, compact, named_children, short, span, text, Grammar};
+use super::parse::{self, compact, named_children, short, span, text, Field, Grammar};
 use super::walker::Walker;
 use tree_sitter::Node;
 
@@ -25,12 +25,12 @@ fn walk(ex: &mut Walker, node: Node, depth: usize) {
             return;
         }
         "import_spec" => {
-            let Some(path) = node.child_by_field_name("path") else {
+            let Some(path) = node.field("path") else {
                 return;
             };
             let module = unquote(text(path, ex.src));
             let local = node
-                .child_by_field_name("name")
+                .field("name")
                 .map(|n| text(n, ex.src).to_string())
                 .unwrap_or_else(|| default_name(&module));
             ex.m.imports.push(Import {
@@ -47,11 +47,11 @@ fn walk(ex: &mut Walker, node: Node, depth: usize) {
         }
         "function_declaration" | "method_declaration" => {
             let name = node
-                .child_by_field_name("name")
+                .field("name")
                 .map(|n| text(n, ex.src).to_string())
                 .unwrap_or_default();
             let params = node
-                .child_by_field_name("parameters")
+                .field("parameters")
                 .map(|p| param_names(p, ex.src))
                 .unwrap_or_default();
             ex.enter_function(Function {
@@ -61,7 +61,7 @@ fn walk(ex: &mut Walker, node: Node, depth: usize) {
                 decorators: vec![],
                 callees: vec![],
             });
-            if let Some(body) = node.child_by_field_name("body") {
+            if let Some(body) = node.field("body") {
                 walk(ex, body, depth + 1);
             }
             ex.leave_function();
@@ -113,7 +113,7 @@ fn arg(src: &str, a: Node, callees: Vec<String>) -> Arg {
     };
     let mut lit = a;
     if lit.kind() == "unary_expression" {
-        if let Some(op) = lit.child_by_field_name("operand") {
+        if let Some(op) = lit.field("operand") {
             lit = op;
         }
     }
@@ -125,23 +125,19 @@ fn arg(src: &str, a: Node, callees: Vec<String>) -> Arg {
         "func_literal" => {
             out.is_function = true;
             out.params = lit
-                .child_by_field_name("parameters")
+                .field("parameters")
                 .map(|p| param_names(p, src))
                 .unwrap_or_default();
         }
         "composite_literal" => {
-            if let Some(body) = lit.child_by_field_name("body") {
+            if let Some(body) = lit.field("body") {
                 for e in named_children(body) {
                     if e.kind() != "keyed_element" {
                         continue;
                     }
                     let kids = named_children(e);
-                    let key = e
-                        .child_by_field_name("key")
-                        .or_else(|| kids.first().copied());
-                    let value = e
-                        .child_by_field_name("value")
-                        .or_else(|| kids.get(1).copied());
+                    let key = e.field("key").or_else(|| kids.first().copied());
+                    let value = e.field("value").or_else(|| kids.get(1).copied());
                     if let (Some(k), Some(v)) = (key, value) {
                         out.props.push(Prop {
                             key: text(k, src).trim().to_string(),

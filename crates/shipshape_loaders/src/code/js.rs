@@ -1,7 +1,9 @@
 //! JavaScript / TypeScript front end.
 
 use super::model::{Arg, Assign, Call, Function, Import, Lang, Module, Prop};
-use super::parse::{self, compact, each_named_child, named_children, short, span, text, Grammar};
+use super::parse::{
+    self, compact, each_named_child, named_children, short, span, text, Field, Grammar,
+};
 use tree_sitter::Node;
 
 pub fn extract(path: &str, lang: Lang, src: &str) -> Result<Module, String> {
@@ -32,7 +34,7 @@ fn walk(ex: &mut Ex, node: Node, depth: usize) {
         }
         "export_statement" => {
             // `export { x } from './y'` re-exports are imports too.
-            if let Some(source) = node.child_by_field_name("source") {
+            if let Some(source) = node.field("source") {
                 let module = string_value(source, ex.src);
                 ex.m.imports.push(Import {
                     module,
@@ -46,7 +48,7 @@ fn walk(ex: &mut Ex, node: Node, depth: usize) {
             return;
         }
         "function_declaration" | "generator_function_declaration" | "method_definition" => {
-            if let Some(name) = node.child_by_field_name("name") {
+            if let Some(name) = node.field("name") {
                 let name = text(name, ex.src).to_string();
                 function(ex, node, name, depth);
                 return;
@@ -55,10 +57,7 @@ fn walk(ex: &mut Ex, node: Node, depth: usize) {
         "variable_declarator" if variable_declarator(ex, node, depth) => return,
         "assignment_expression" => {
             // `module.exports.x = function () {}` / `x = () => {}`
-            if let (Some(left), Some(right)) = (
-                node.child_by_field_name("left"),
-                node.child_by_field_name("right"),
-            ) {
+            if let (Some(left), Some(right)) = (node.field("left"), node.field("right")) {
                 if is_function(right) {
                     let name = super::model::last_segment(text(left, ex.src)).to_string();
                     function(ex, right, name, depth);
@@ -68,10 +67,7 @@ fn walk(ex: &mut Ex, node: Node, depth: usize) {
         }
         "pair" => {
             // `{ handler: async () => {} }` and `{ shutdown() {} }` name functions.
-            if let (Some(key), Some(value)) = (
-                node.child_by_field_name("key"),
-                node.child_by_field_name("value"),
-            ) {
+            if let (Some(key), Some(value)) = (node.field("key"), node.field("value")) {
                 if is_function(value) {
                     let name = unquote(text(key, ex.src));
                     function(ex, value, name, depth);
@@ -143,7 +139,7 @@ fn class(ex: &mut Ex, node: Node, depth: usize) {
                 }
                 "method_definition" => {
                     let name = member
-                        .child_by_field_name("name")
+                        .field("name")
                         .map(|n| text(n, ex.src).to_string())
                         .unwrap_or_default();
                     let params = params_of(member, ex.src);
@@ -231,10 +227,10 @@ fn function(ex: &mut Ex, node: Node, name: String, depth: usize) {
 
 fn params_of(node: Node, src: &str) -> Vec<String> {
     let mut out = vec![];
-    if let Some(p) = node.child_by_field_name("parameter") {
+    if let Some(p) = node.field("parameter") {
         out.push(text(p, src).to_string());
     }
-    if let Some(ps) = node.child_by_field_name("parameters") {
+    if let Some(ps) = node.field("parameters") {
         collect_identifiers(ps, src, &mut out, 0);
     }
     out
@@ -259,10 +255,7 @@ fn collect_identifiers(node: Node, src: &str, out: &mut Vec<String>, depth: usiz
 }
 
 fn variable_declarator(ex: &mut Ex, node: Node, depth: usize) -> bool {
-    let (Some(name), Some(value)) = (
-        node.child_by_field_name("name"),
-        node.child_by_field_name("value"),
-    ) else {
+    let (Some(name), Some(value)) = (node.field("name"), node.field("value")) else {
         return false;
     };
     let name_text = text(name, ex.src);
@@ -279,15 +272,13 @@ fn variable_declarator(ex: &mut Ex, node: Node, depth: usize) -> bool {
     }
     if inner.kind() == "call_expression" {
         let callee = inner
-            .child_by_field_name("function")
+            .field("function")
             .map(|f| text(f, ex.src))
             .unwrap_or("");
-        let first = inner
-            .child_by_field_name("arguments")
-            .and_then(|a| a.named_child(0));
+        let first = inner.field("arguments").and_then(|a| a.named_child(0));
         let is_import = callee == "require"
             || inner
-                .child_by_field_name("function")
+                .field("function")
                 .is_some_and(|f| f.kind() == "import");
         if let (true, Some(first)) = (is_import, first) {
             if first.kind() == "string" {
@@ -303,9 +294,7 @@ fn variable_declarator(ex: &mut Ex, node: Node, depth: usize) -> bool {
                                 bindings.push((n.clone(), n));
                             }
                             "pair_pattern" => {
-                                if let (Some(k), Some(v)) =
-                                    (c.child_by_field_name("key"), c.child_by_field_name("value"))
-                                {
+                                if let (Some(k), Some(v)) = (c.field("key"), c.field("value")) {
                                     bindings.push((
                                         unquote(text(k, ex.src)),
                                         text(v, ex.src).to_string(),
@@ -335,7 +324,7 @@ fn variable_declarator(ex: &mut Ex, node: Node, depth: usize) -> bool {
 }
 
 fn import_statement(ex: &mut Ex, node: Node) {
-    let Some(source) = node.child_by_field_name("source") else {
+    let Some(source) = node.field("source") else {
         return;
     };
     let module = string_value(source, ex.src);
@@ -362,12 +351,12 @@ fn import_statement(ex: &mut Ex, node: Node) {
                         if spec.kind() != "import_specifier" {
                             continue;
                         }
-                        let Some(name) = spec.child_by_field_name("name") else {
+                        let Some(name) = spec.field("name") else {
                             continue;
                         };
                         let name = unquote(text(name, ex.src));
                         let alias = spec
-                            .child_by_field_name("alias")
+                            .field("alias")
                             .map(|a| text(a, ex.src).to_string())
                             .unwrap_or_else(|| name.clone());
                         bindings.push((name, alias));
@@ -386,8 +375,8 @@ fn import_statement(ex: &mut Ex, node: Node) {
 
 fn call(ex: &mut Ex, node: Node, depth: usize) {
     let is_new = node.kind() == "new_expression";
-    let func = node.child_by_field_name(if is_new { "constructor" } else { "function" });
-    let args_node = node.child_by_field_name("arguments");
+    let func = node.field(if is_new { "constructor" } else { "function" });
+    let args_node = node.field("arguments");
     let Some(func) = func else {
         for child in named_children(node) {
             walk(ex, child, depth + 1);
@@ -461,9 +450,7 @@ fn arg(ex: &Ex, a: Node, callees: Vec<String>) -> Arg {
             for p in named_children(a) {
                 match p.kind() {
                     "pair" => {
-                        if let (Some(k), Some(v)) =
-                            (p.child_by_field_name("key"), p.child_by_field_name("value"))
-                        {
+                        if let (Some(k), Some(v)) = (p.field("key"), p.field("value")) {
                             out.props.push(Prop {
                                 key: unquote(text(k, src)),
                                 value: short(text(v, src), 200),

@@ -2,6 +2,7 @@
 //! huge minified file cannot stall the review.
 
 use std::cell::RefCell;
+use std::collections::HashMap;
 use std::ops::ControlFlow;
 use std::time::{Duration, Instant};
 use tree_sitter::{Language, Node, ParseOptions, Parser, Tree};
@@ -76,6 +77,43 @@ pub fn parse(grammar: Grammar, text: &str) -> Result<Tree, String> {
             )
         })
     })
+}
+
+/// A grammar's field ids already looked up, by the address of the field
+/// name (names are literals): see [`Field::field`].
+type FieldIds = HashMap<usize, Option<u16>>;
+
+thread_local! {
+    static FIELD_IDS: RefCell<Vec<(Language, FieldIds)>> = const { RefCell::new(Vec::new()) };
+}
+
+/// `node.field("name")`: the child in a field, like tree-sitter's
+/// `child_by_field_name`. That compares the name with each of the grammar's
+/// field names on every call, and the walks ask at most nodes (it was 2% of
+/// a review); the id is looked up once per thread, grammar and name.
+pub trait Field<'t> {
+    fn field(&self, name: &'static str) -> Option<Node<'t>>;
+}
+
+impl<'t> Field<'t> for Node<'t> {
+    fn field(&self, name: &'static str) -> Option<Node<'t>> {
+        let id = FIELD_IDS.with(|cell| {
+            let mut grammars = cell.borrow_mut();
+            let language = self.language();
+            let at = match grammars.iter().position(|(l, _)| *l == *language) {
+                Some(at) => at,
+                None => {
+                    grammars.push(((*language).clone(), HashMap::new()));
+                    grammars.len() - 1
+                }
+            };
+            *grammars[at]
+                .1
+                .entry(name.as_ptr() as usize)
+                .or_insert_with(|| language.field_id_for_name(name).map(|id| id.get()))
+        })?;
+        self.child_by_field_id(id)
+    }
 }
 
 /// Text of a node (empty on invalid UTF-8 boundaries).
@@ -158,3 +196,34 @@ pub const MAX_STRING: usize = 160;
 pub const MAX_STRINGS: usize = 4000;
 /// Deepest syntax nesting walked; deeper subtrees (minified bundles) are skipped.
 pub const MAX_DEPTH: usize = 300;
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Cached field ids agree with tree-sitter's lookup by name, in each
+    /// grammar, though one name has different ids in different grammars.
+    #[test]
+    fn cached_fields_match_lookup_by_name_across_grammars() {
+        let ts = parse(Grammar::TypeScript, "function f(a) { return g(a); }").unwrap();
+        let py = parse(Grammar::Python, "def f(a):\n    return g(a)\n").unwrap();
+        for tree in [&ts, &py] {
+            let mut stack = vec![tree.root_node()];
+            while let Some(n) = stack.pop() {
+                for name in ["name", "parameters", "body", "function", "arguments"] {
+                    assert_eq!(
+                        n.field(name),
+                        n.child_by_field_name(name),
+                        "{name} of {}",
+                        n.kind()
+                    );
+                }
+                let mut cursor = n.walk();
+                stack.extend(n.children(&mut cursor));
+            }
+        }
+        let f = ts.root_node().named_child(0).unwrap();
+        assert_eq!(f.field("name").map(|n| n.kind()), Some("identifier"));
+        assert_eq!(f.field("no_such_field"), None);
+    }
+}

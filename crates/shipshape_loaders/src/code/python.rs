@@ -1,7 +1,9 @@
 //! Python front end.
 
 use super::model::{Arg, Assign, Call, Function, Import, Lang, Module, Prop};
-use super::parse::{self, compact, each_named_child, named_children, short, span, text, Grammar};
+use super::parse::{
+    self, compact, each_named_child, named_children, short, span, text, Field, Grammar,
+};
 use super::walker::Walker;
 use tree_sitter::Node;
 
@@ -47,7 +49,7 @@ fn walk(ex: &mut Walker, node: Node, depth: usize) {
                     }
                 }
             }
-            if let Some(def) = node.child_by_field_name("definition") {
+            if let Some(def) = node.field("definition") {
                 if def.kind() == "function_definition" {
                     function(ex, def, decorators, depth);
                 } else {
@@ -58,10 +60,7 @@ fn walk(ex: &mut Walker, node: Node, depth: usize) {
         }
         "function_definition" => return function(ex, node, vec![], depth),
         "assignment" if ex.at_top_level() => {
-            if let (Some(l), Some(r)) = (
-                node.child_by_field_name("left"),
-                node.child_by_field_name("right"),
-            ) {
+            if let (Some(l), Some(r)) = (node.field("left"), node.field("right")) {
                 ex.m.assigns.push(Assign {
                     name: compact(text(l, ex.src), 120),
                     value: short(text(r, ex.src), 400),
@@ -81,11 +80,11 @@ fn walk(ex: &mut Walker, node: Node, depth: usize) {
 
 fn function(ex: &mut Walker, node: Node, decorators: Vec<Call>, depth: usize) {
     let name = node
-        .child_by_field_name("name")
+        .field("name")
         .map(|n| text(n, ex.src).to_string())
         .unwrap_or_default();
     let mut params = vec![];
-    if let Some(ps) = node.child_by_field_name("parameters") {
+    if let Some(ps) = node.field("parameters") {
         params = param_names(ps, ex.src);
     }
     ex.enter_function(Function {
@@ -95,7 +94,7 @@ fn function(ex: &mut Walker, node: Node, decorators: Vec<Call>, depth: usize) {
         decorators,
         callees: vec![],
     });
-    if let Some(body) = node.child_by_field_name("body") {
+    if let Some(body) = node.field("body") {
         walk(ex, body, depth + 1);
     }
     ex.leave_function();
@@ -106,7 +105,7 @@ fn param_names(ps: Node, src: &str) -> Vec<String> {
     for p in named_children(ps) {
         let n = match p.kind() {
             "identifier" => Some(p),
-            _ => p.child_by_field_name("name").or_else(|| {
+            _ => p.field("name").or_else(|| {
                 named_children(p)
                     .into_iter()
                     .find(|c| c.kind() == "identifier")
@@ -126,11 +125,11 @@ fn import_statement(ex: &mut Walker, node: Node) {
         let (module, local) = match n.kind() {
             "aliased_import" => {
                 let module = n
-                    .child_by_field_name("name")
+                    .field("name")
                     .map(|x| text(x, ex.src).to_string())
                     .unwrap_or_default();
                 let alias = n
-                    .child_by_field_name("alias")
+                    .field("alias")
                     .map(|x| text(x, ex.src).to_string())
                     .unwrap_or_default();
                 (module, alias)
@@ -151,7 +150,7 @@ fn import_statement(ex: &mut Walker, node: Node) {
 
 fn import_from(ex: &mut Walker, node: Node) {
     let module = node
-        .child_by_field_name("module_name")
+        .field("module_name")
         .map(|x| text(x, ex.src).to_string())
         .unwrap_or_default();
     let mut bindings = vec![];
@@ -161,11 +160,11 @@ fn import_from(ex: &mut Walker, node: Node) {
         match n.kind() {
             "aliased_import" => {
                 let name = n
-                    .child_by_field_name("name")
+                    .field("name")
                     .map(|x| text(x, ex.src).to_string())
                     .unwrap_or_default();
                 let alias = n
-                    .child_by_field_name("alias")
+                    .field("alias")
                     .map(|x| text(x, ex.src).to_string())
                     .unwrap_or_default();
                 bindings.push((name, alias));
@@ -186,9 +185,8 @@ fn import_from(ex: &mut Walker, node: Node) {
 fn arg(src: &str, a: Node, callees: Vec<String>) -> Arg {
     let (keyword, value) = if a.kind() == "keyword_argument" {
         (
-            a.child_by_field_name("name")
-                .map(|n| text(n, src).to_string()),
-            a.child_by_field_name("value").unwrap_or(a),
+            a.field("name").map(|n| text(n, src).to_string()),
+            a.field("value").unwrap_or(a),
         )
     } else {
         (None, a)
@@ -208,9 +206,7 @@ fn arg(src: &str, a: Node, callees: Vec<String>) -> Arg {
                 if p.kind() != "pair" {
                     continue;
                 }
-                if let (Some(k), Some(v)) =
-                    (p.child_by_field_name("key"), p.child_by_field_name("value"))
-                {
+                if let (Some(k), Some(v)) = (p.field("key"), p.field("value")) {
                     let key = if k.kind() == "string" {
                         string_value(k, src)
                     } else {
@@ -226,7 +222,7 @@ fn arg(src: &str, a: Node, callees: Vec<String>) -> Arg {
         }
         "lambda" => {
             out.is_function = true;
-            if let Some(ps) = value.child_by_field_name("parameters") {
+            if let Some(ps) = value.field("parameters") {
                 out.params = param_names(ps, src);
             }
         }

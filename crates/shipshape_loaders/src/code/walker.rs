@@ -3,7 +3,7 @@
 //! that gather the callees nested in a call's arguments.
 
 use super::model::{Arg, Call, Function, Lang, Module};
-use super::parse::{compact, named_children, span, text, MAX_STRING, MAX_STRINGS};
+use super::parse::{compact, named_children, span, text, Field, MAX_STRING, MAX_STRINGS};
 use tree_sitter::Node;
 
 /// Most callees remembered per function or argument.
@@ -85,7 +85,7 @@ impl<'a> Walker<'a> {
         walk: fn(&mut Walker, Node, usize),
         arg: fn(&str, Node, Vec<String>) -> Arg,
     ) -> Call {
-        let function = node.child_by_field_name("function");
+        let function = node.field("function");
         let callee = function
             .map(|f| compact(text(f, self.src), 160))
             .unwrap_or_default();
@@ -94,7 +94,7 @@ impl<'a> Walker<'a> {
             walk(self, f, depth + 1);
         }
         let mut args = vec![];
-        if let Some(al) = node.child_by_field_name("arguments") {
+        if let Some(al) = node.field("arguments") {
             for a in named_children(al) {
                 if a.kind() == "comment" {
                     continue;
