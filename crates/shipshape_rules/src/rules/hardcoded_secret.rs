@@ -222,6 +222,10 @@ pub(crate) fn token_shape(value: &str) -> Option<&'static str> {
         if i > 0 && (bytes[i - 1].is_ascii_alphanumeric() || bytes[i - 1] == b'_') {
             continue;
         }
+        // The first bytes of the shapes below: most positions start none.
+        if !matches!(bytes[i], b'A' | b'g' | b'x' | b's' | b'r') {
+            continue;
+        }
         let rest = &value[i..];
         let upper_digit = |c: char| c.is_ascii_uppercase() || c.is_ascii_digit();
         if (rest.starts_with("AKIA") || rest.starts_with("ASIA"))
@@ -660,6 +664,11 @@ mod tests {
         assert!(token_shape("-----BEGIN OPENSSH PRIVATE KEY-----\nabc").is_some());
         assert!(token_shape(&format!("sk_live_{}", "Ab1".repeat(9))).is_some());
         assert!(token_shape("sk_test_abc").is_none());
+        // Every shape's first byte passes the position filter.
+        assert!(token_shape(&format!("x github_pat_{}", "A_1".repeat(8))).is_some());
+        assert!(token_shape(&format!("glpat-{}", "a-1_".repeat(5))).is_some());
+        assert!(token_shape(&format!("(rk_live_{})", "Ab1".repeat(8))).is_some());
+        assert!(token_shape(&format!("ASIA{}", "Z7QWERTYUIOPASDF")).is_some());
         assert!(url_password("postgres://app:s3cret@db:5432/app"));
         assert!(!url_password("redis://redis:6379"));
         assert!(!url_password("postgres://app:${PW}@db/app"));
