@@ -44,46 +44,31 @@ struct PerFile {
 pub fn load(files: &[SourceFile]) -> YamlFamilies {
     let per_file: Vec<PerFile> = files
         .par_iter()
-        .filter_map(|f| {
-            let wants_compose = compose::wants(f);
-            let wants_workflow = workflows::wants(f);
-            let wants_k8s = kubernetes::wants(f);
-            let wants_images = kubernetes::is_kustomization(f);
-            let wants_containers = containers::wants(f);
-            // Operational evidence may be in any YAML file.
-            let wants_ops = f.kind == FileKind::Yaml;
-            if !(wants_compose
-                || wants_workflow
-                || wants_k8s
-                || wants_images
-                || wants_containers
-                || wants_ops)
-            {
-                return None;
-            }
+        // Every YAML file is parsed: operational evidence may be in any of
+        // them. Each family reads the ones it wants.
+        .filter(|f| f.kind == FileKind::Yaml)
+        .map(|f| {
             let parsed = yaml::parse(&f.text);
             let mut out = PerFile::default();
-            if wants_compose {
+            if compose::wants(f) {
                 out.compose = Some(first_doc(f, &parsed, |d| compose::from_doc(&f.path, d)));
             }
-            if wants_workflow {
+            if workflows::wants(f) {
                 out.workflow = Some(first_doc(f, &parsed, |d| workflows::from_doc(f, d)));
             }
-            if wants_k8s {
+            if kubernetes::wants(f) {
                 out.kubernetes = Some(kubernetes::objects_from_parsed(f, &parsed));
             }
             if let Ok(parsed) = &parsed {
-                if wants_images {
+                if kubernetes::is_kustomization(f) {
                     out.images = kubernetes::image_overrides_from(f, parsed);
                 }
-                if wants_containers {
+                if containers::wants(f) {
                     containers::from_parsed(f, parsed, &mut out.containers);
                 }
-                if wants_ops {
-                    out.ops = operations::yaml_evidence(f, parsed);
-                }
+                out.ops = operations::yaml_evidence(f, parsed);
             }
-            Some(out)
+            out
         })
         .collect();
     let mut families = YamlFamilies::default();
