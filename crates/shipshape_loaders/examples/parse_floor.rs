@@ -11,15 +11,10 @@ use rayon::prelude::*;
 use shipshape_loaders::code::parse::{parse, Grammar};
 use shipshape_loaders::terraform::syntax::parse_body_guarded;
 use shipshape_loaders::{code, discovery, yaml, FileKind, LoadOptions, SourceFile};
-use std::cell::RefCell;
 
 /// The same allocator as the shipshape binary, so the two compare.
 #[global_allocator]
 static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
-
-thread_local! {
-    static CONTAINERFILE: RefCell<Option<tree_sitter::Parser>> = const { RefCell::new(None) };
-}
 
 /// Parses one file with the parser the review uses for it; returns whether
 /// it parsed.
@@ -42,16 +37,7 @@ fn parse_one(f: &SourceFile) -> bool {
         FileKind::Go => tree(Grammar::Go),
         FileKind::Shell => tree(Grammar::Bash),
         FileKind::Yaml => yaml::parse(&f.text).is_ok(),
-        FileKind::Dockerfile => CONTAINERFILE.with(|cell| {
-            let mut cell = cell.borrow_mut();
-            let parser = cell.get_or_insert_with(|| {
-                let mut p = tree_sitter::Parser::new();
-                p.set_language(&tree_sitter_containerfile::LANGUAGE.into())
-                    .expect("containerfile grammar");
-                p
-            });
-            parser.parse(f.text.as_bytes(), None).is_some()
-        }),
+        FileKind::Dockerfile => tree(Grammar::Containerfile),
         _ => false,
     }
 }

@@ -5,6 +5,10 @@
 //! The grammar is error tolerant: a file with syntax errors still yields the
 //! instructions it could read, plus a parse-error diagnostic.
 
+use crate::code::{
+    self,
+    parse::{Field, Grammar},
+};
 use crate::source::{FileKind, SourceFile};
 use rayon::prelude::*;
 use shipshape_model::{Diagnostic, DiagnosticKind, LineSpan};
@@ -252,7 +256,7 @@ pub fn load(files: &[SourceFile]) -> (Vec<Dockerfile>, Vec<Diagnostic>) {
     let results: Vec<(Dockerfile, Option<Diagnostic>)> = files
         .par_iter()
         .filter(|f| f.kind == FileKind::Dockerfile)
-        .map_init(new_parser, |parser, f| parse_with(parser.as_mut(), f))
+        .map(parse)
         .collect();
     let mut dockerfiles = Vec::new();
     let mut diagnostics = Vec::new();
@@ -263,23 +267,8 @@ pub fn load(files: &[SourceFile]) -> (Vec<Dockerfile>, Vec<Diagnostic>) {
     (dockerfiles, diagnostics)
 }
 
-fn new_parser() -> Option<tree_sitter::Parser> {
-    let mut parser = tree_sitter::Parser::new();
-    parser
-        .set_language(&tree_sitter_containerfile::LANGUAGE.into())
-        .ok()?;
-    Some(parser)
-}
-
-/// Parses one Dockerfile.
+/// Parses one Dockerfile (with the thread's parser, see [`code::parse`]).
 pub fn parse(file: &SourceFile) -> (Dockerfile, Option<Diagnostic>) {
-    parse_with(new_parser().as_mut(), file)
-}
-
-fn parse_with(
-    parser: Option<&mut tree_sitter::Parser>,
-    file: &SourceFile,
-) -> (Dockerfile, Option<Diagnostic>) {
     let mut out = Dockerfile {
         path: file.path.clone(),
         ..Default::default()
@@ -292,11 +281,14 @@ fn parse_with(
             msg,
         ))
     };
-    let Some(parser) = parser else {
-        return (out, diag(None, "Dockerfile grammar could not be loaded"));
-    };
-    let Some(tree) = parser.parse(file.text.as_bytes(), None) else {
-        return (out, diag(None, "Dockerfile could not be parsed"));
+    let tree = match code::parse::parse(Grammar::Containerfile, &file.text) {
+        Ok(tree) => tree,
+        Err(why) => {
+            return (
+                out,
+                diag(None, &format!("Dockerfile could not be parsed: {why}")),
+            )
+        }
     };
     let root = tree.root_node();
     let reader = Reader { src: &file.text };
@@ -458,7 +450,7 @@ impl Reader<'_> {
             expose: Vec::new(),
             runs: Vec::new(),
         };
-        if let Some(alias) = node.child_by_field_name("as") {
+        if let Some(alias) = node.field("as") {
             stage.alias = Some(self.text(alias).to_string());
         }
         let Some(spec) = named_children(node)
@@ -488,10 +480,10 @@ impl Reader<'_> {
             .into_iter()
             .filter(|c| c.kind() == kind)
             .filter_map(|pair| {
-                let name = pair.child_by_field_name("name")?;
+                let name = pair.field("name")?;
                 let value = pair
-                    .child_by_field_name("value")
-                    .or_else(|| pair.child_by_field_name("default"))
+                    .field("value")
+                    .or_else(|| pair.field("default"))
                     .map(|v| unquote(self.text(v)));
                 Some(KeyValue {
                     name: self.text(name).to_string(),

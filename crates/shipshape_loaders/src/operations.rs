@@ -21,6 +21,7 @@
 //!   once, and a file that does not parse (an alias bomb included) shows
 //!   nothing.
 
+use crate::code::parse::Field;
 use crate::shell::Script;
 use crate::source::{FileKind, SourceFile};
 use crate::terraform::Terraform;
@@ -300,7 +301,7 @@ pub fn shell_commands(text: &str, line_offset: u32) -> Vec<Command> {
                 line: node.start_position().row as u32 + 1 + line_offset,
                 ..Command::default()
             };
-            if let Some(n) = node.child_by_field_name("name") {
+            if let Some(n) = node.field("name") {
                 cmd.name = unquote(&node_text(n));
             }
             let mut cursor = node.walk();
@@ -330,7 +331,7 @@ pub fn shell_commands(text: &str, line_offset: u32) -> Vec<Command> {
                         prev.named_child(0).filter(|c| c.kind() == "command")
                     };
                     cmd.piped_from = prev_cmd
-                        .and_then(|c| c.child_by_field_name("name"))
+                        .and_then(|c| c.field("name"))
                         .map(|n| unquote(&node_text(n)));
                 }
             }
@@ -630,28 +631,26 @@ fn imports_module(f: &SourceFile, modules: &[&str]) -> Option<u32> {
     while let Some(node) = stack.pop() {
         let found = match node.kind() {
             // JS/TS: import ... from 'k6/http'
-            "import_statement" if f.kind != FileKind::Python => node
-                .child_by_field_name("source")
-                .is_some_and(|s| wanted(text(s))),
+            "import_statement" if f.kind != FileKind::Python => {
+                node.field("source").is_some_and(|s| wanted(text(s)))
+            }
             // JS/TS: require('k6/http')
             "call_expression" => {
-                node.child_by_field_name("function")
+                node.field("function")
                     .is_some_and(|fun| text(fun) == "require")
                     && node
-                        .child_by_field_name("arguments")
+                        .field("arguments")
                         .and_then(|a| a.named_child(0))
                         .is_some_and(|s| s.kind() == "string" && wanted(text(s)))
             }
             // Python: from locust import HttpUser
-            "import_from_statement" => node
-                .child_by_field_name("module_name")
-                .is_some_and(|m| wanted(text(m))),
+            "import_from_statement" => node.field("module_name").is_some_and(|m| wanted(text(m))),
             // Python: import locust / import locust.env as e
             "import_statement" => {
                 let mut c = node.walk();
                 let names: Vec<Node> = node.children_by_field_name("name", &mut c).collect();
                 names.iter().any(|n| {
-                    let n = n.child_by_field_name("name").unwrap_or(*n);
+                    let n = n.field("name").unwrap_or(*n);
                     wanted(text(n))
                 })
             }

@@ -20,6 +20,7 @@ pub enum Grammar {
     /// For shell embedded in other files (the operations scan); shell
     /// scripts themselves have the shell model's parser.
     Bash,
+    Containerfile,
 }
 
 impl Grammar {
@@ -31,6 +32,7 @@ impl Grammar {
             Grammar::Python => tree_sitter_python::LANGUAGE.into(),
             Grammar::Go => tree_sitter_go::LANGUAGE.into(),
             Grammar::Bash => tree_sitter_bash::LANGUAGE.into(),
+            Grammar::Containerfile => tree_sitter_containerfile::LANGUAGE.into(),
         }
     }
 }

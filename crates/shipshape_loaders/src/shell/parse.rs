@@ -11,6 +11,7 @@ use super::{
     Command, Function, Heredoc, Loop, LoopKind, PipelinePos, Redirect, Script, ScriptRole,
     SetChange, ShellOption, Status, Trap,
 };
+use crate::code::parse::Field;
 use shipshape_model::LineSpan;
 use std::ops::ControlFlow;
 use std::time::{Duration, Instant};
@@ -418,7 +419,7 @@ impl Builder {
 
     fn function(&mut self, node: Node, src: &str, ctx: &Ctx) {
         let name = node
-            .child_by_field_name("name")
+            .field("name")
             .map(|n| text(n, src).to_string())
             .unwrap_or_default();
         self.script.functions.push(Function {
@@ -433,7 +434,7 @@ impl Builder {
         inner.checked = false;
         inner.condition = false;
         inner.pipeline = None;
-        if let Some(body) = node.child_by_field_name("body") {
+        if let Some(body) = node.field("body") {
             self.statement(body, src, &inner);
         }
     }
